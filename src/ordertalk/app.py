@@ -1,0 +1,64 @@
+"""The composition root: `create_app()` builds the engine and routers; nothing at import time."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+from ordertalk import __version__
+from ordertalk.config import Settings, get_settings
+from ordertalk.db import create_engine, session_factory
+from ordertalk.errors import OrdertalkError
+from ordertalk.logs import configure_logging
+from ordertalk.whatsapp_webhooks.api import router as whatsapp_webhooks_router
+
+log = logging.getLogger(__name__)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """The Ordertalk HTTP API."""
+    settings = settings or get_settings()
+    configure_logging(settings.log_level)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = create_engine(settings.database_url)
+        app.state.engine = engine
+        app.state.sessions = session_factory(engine)
+        try:
+            yield
+        finally:
+            await engine.dispose()
+
+    app = FastAPI(title="Ordertalk", version=__version__, lifespan=lifespan)
+    app.state.settings = settings
+
+    @app.exception_handler(OrdertalkError)
+    async def business_error(request: Request, exc: OrdertalkError) -> JSONResponse:
+        return JSONResponse(
+            {"error": {"code": exc.code, "message": exc.message}}, status_code=exc.status_code
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
+        problems = [
+            {"loc": list(err.get("loc", ())), "message": err.get("msg", "invalid")}
+            for err in exc.errors()
+        ]
+        return JSONResponse(
+            {"error": {"code": "invalid_input", "message": "invalid request", "problems": problems}},
+            status_code=422,
+        )
+
+    @app.get("/healthz", tags=["ops"])
+    async def healthz() -> dict[str, str]:
+        """Liveness."""
+        return {"status": "ok", "version": __version__}
+
+    app.include_router(whatsapp_webhooks_router)
+    return app

@@ -1,0 +1,151 @@
+"""The `ordertalk` command: serve, sandbox, demo, migrate."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from typing import Annotated
+
+import typer
+import uvicorn
+from rich.console import Console
+from rich.table import Table
+
+from ordertalk import __version__
+from ordertalk.config import Settings, get_settings
+from ordertalk.sandbox.settings import Behaviour, SandboxSettings
+
+app = typer.Typer(help="Ordertalk: WhatsApp commerce messaging.", no_args_is_help=True)
+console = Console()
+
+_DEFAULTS = SandboxSettings()
+
+
+@app.command()
+def version() -> None:
+    """Print the version."""
+    console.print(__version__)
+
+
+@app.command()
+def migrate() -> None:
+    """Bring the database schema up to date (ORDERTALK_DATABASE_URL)."""
+    from ordertalk.migrations import upgrade
+
+    upgrade(get_settings().database_url)
+    console.print("[green]database is up to date[/green]")
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Bind address.")] = None,
+    port: Annotated[int | None, typer.Option(help="Port.")] = None,
+) -> None:
+    """Run the Ordertalk API (migrating the database first)."""
+    from ordertalk.app import create_app
+    from ordertalk.migrations import upgrade
+
+    settings = get_settings()
+    upgrade(settings.database_url)
+    uvicorn.run(
+        create_app(settings),
+        host=host or settings.host,
+        port=port or settings.port,
+        log_level="warning",
+    )
+
+
+@app.command()
+def sandbox(
+    host: Annotated[str, typer.Option(help="Bind address.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port.")] = 8990,
+    webhook_url: Annotated[
+        str | None, typer.Option(help="Where status and inbound webhooks are POSTed.")
+    ] = "http://127.0.0.1:8000/webhooks/whatsapp",
+    app_secret: Annotated[str, typer.Option(help="Signs webhooks.")] = _DEFAULTS.app_secret,
+    access_token: Annotated[
+        str, typer.Option(help="The bearer token clients must send.")
+    ] = _DEFAULTS.access_token,
+    phone_number_id: Annotated[
+        list[str] | None,
+        typer.Option(help="The business number id; repeat for more numbers."),
+    ] = None,
+    waba_id: Annotated[str, typer.Option(help="The WhatsApp Business Account id.")] = (
+        _DEFAULTS.waba_id
+    ),
+    verify_token: Annotated[
+        str, typer.Option(help="Sent in the GET handshake.")
+    ] = _DEFAULTS.verify_token,
+    throughput: Annotated[
+        float, typer.Option(help="Messages per second per number (80 default, up to 1000).")
+    ] = 80.0,
+    status_batch_size: Annotated[
+        int, typer.Option(help="Statuses per webhook POST (1 = one POST per status).")
+    ] = 1,
+) -> None:
+    """Run the local WhatsApp Cloud API sandbox."""
+    from ordertalk.sandbox.app import create_app
+
+    numbers = phone_number_id or [_DEFAULTS.phone_number_id]
+    behaviour = Behaviour.model_validate(
+        {
+            "webhook_url": webhook_url or None,
+            "throughput_mps": throughput,
+            "status_batch_size": status_batch_size,
+        }
+    )
+    settings = SandboxSettings(
+        access_token=access_token,
+        app_secret=app_secret,
+        verify_token=verify_token,
+        phone_number_id=numbers[0],
+        waba_id=waba_id,
+        behaviour=behaviour,
+    )
+    table = Table(title=f"Ordertalk WhatsApp sandbox on http://{host}:{port}", show_header=False)
+    for name, value in (
+        ("graph base URL", f"http://{host}:{port}/v25.0"),
+        ("phone number id(s)", ", ".join(numbers)),
+        ("WABA id", waba_id),
+        ("access token", access_token),
+        ("app secret", app_secret),
+        ("verify token", verify_token),
+        ("webhook URL", webhook_url or "(none)"),
+        ("throughput", f"{throughput:g} msg/s per number"),
+        ("control plane", f"http://{host}:{port}/_sandbox/..."),
+    ):
+        table.add_row(name, value)
+    # The sandbox's credentials are test values: printing them is what makes it usable.
+    console.print(table)
+    uvicorn.run(
+        create_app(settings, extra_numbers=numbers[1:]),
+        host=host,
+        port=port,
+        log_level="warning",
+        access_log=False,
+    )
+
+
+@app.command()
+def demo(
+    port: Annotated[int, typer.Option(help="Ordertalk's port.")] = 8000,
+    sandbox_port: Annotated[int, typer.Option(help="The sandbox's port.")] = 8990,
+) -> None:
+    """Run Ordertalk and the sandbox together and play a short conversation."""
+    from ordertalk.demo import run_demo
+
+    settings = Settings(port=port, graph_base_url=f"http://127.0.0.1:{sandbox_port}")
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(run_demo(settings, sandbox_port=sandbox_port, console=console))
+
+
+@app.command("print-settings")
+def print_settings() -> None:
+    """Show the effective settings (secrets masked)."""
+    console.print_json(json.dumps(get_settings().model_dump(mode="json")))
+
+
+def main() -> None:
+    """Entry point of the console script."""
+    app()

@@ -1,0 +1,39 @@
+"""The one settings object: every knob is an ORDERTALK_* environment variable."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Ordertalk's configuration, read from the environment (prefix ``ORDERTALK_``) or ``.env``."""
+
+    model_config = SettingsConfigDict(env_prefix="ORDERTALK_", env_file=".env", extra="ignore")
+
+    database_url: str = Field(
+        default="sqlite+aiosqlite:///./ordertalk.db",
+        description="SQLAlchemy async URL; postgresql+asyncpg://... for scale-out.",
+    )
+    redis_url: str | None = Field(default=None, description="Redis for shared rate limits.")
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+
+    # The WhatsApp Cloud API endpoint: Meta's Graph API, or the local sandbox.
+    graph_base_url: str = "https://graph.facebook.com"
+    graph_api_version: str = Field(default="v25.0", pattern=r"^v\d{2}\.0$")
+    graph_timeout_s: float = Field(default=10.0, gt=0)
+
+    # The one WhatsApp number this process answers webhooks for until stores own numbers.
+    whatsapp_app_secret: SecretStr = SecretStr("sandbox-app-secret")
+    whatsapp_verify_token: SecretStr = SecretStr("sandbox-verify-token")
+
+    log_level: str = "INFO"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once."""
+    return Settings()

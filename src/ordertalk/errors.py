@@ -1,0 +1,42 @@
+"""One base for business errors: each carries its HTTP status and a machine-readable code."""
+
+from __future__ import annotations
+
+
+class OrdertalkError(Exception):
+    """A failure the caller can understand and act on; rendered as `{"error": {code, message}}`."""
+
+    status_code = 400
+    code = "bad_request"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class NotFound(OrdertalkError):
+    """The thing does not exist (or belongs to someone else)."""
+
+    status_code = 404
+    code = "not_found"
+
+
+class Unauthorized(OrdertalkError):
+    """Missing or wrong credentials or signature."""
+
+    status_code = 401
+    code = "unauthorized"
+
+
+class Forbidden(OrdertalkError):
+    """Authenticated, but not allowed."""
+
+    status_code = 403
+    code = "forbidden"
+
+
+class InvalidInput(OrdertalkError):
+    """The request is well-formed HTTP but its content is wrong."""
+
+    status_code = 422
+    code = "invalid_input"
