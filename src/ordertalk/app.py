@@ -51,7 +51,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             for err in exc.errors()
         ]
         return JSONResponse(
-            {"error": {"code": "invalid_input", "message": "invalid request", "problems": problems}},
+            {
+                "error": {
+                    "code": "invalid_input",
+                    "message": "invalid request",
+                    "problems": problems,
+                }
+            },
             status_code=422,
         )
 

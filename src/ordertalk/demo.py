@@ -62,7 +62,9 @@ async def run_demo(settings: Settings, *, sandbox_port: int, console: Console) -
     base = f"http://127.0.0.1:{sandbox_port}"
     await _wait_until_up(f"{base}/_sandbox/health")
     await _wait_until_up(f"http://127.0.0.1:{settings.port}/healthz")
-    console.print(f"[bold]Sandbox[/bold] {base}   [bold]Ordertalk[/bold] http://127.0.0.1:{settings.port}")
+    console.print(
+        f"[bold]Sandbox[/bold] {base}   [bold]Ordertalk[/bold] http://127.0.0.1:{settings.port}"
+    )
 
     async with httpx.AsyncClient(base_url=base) as control:
         check = (await control.post("/_sandbox/verify-webhook")).json()

@@ -984,7 +984,7 @@ def test_arbitrary_json_bodies_only_ever_raise_graph_errors(body: object) -> Non
     only_graph_errors(body)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(st.sampled_from(MESSAGE_TYPES), json_values)
 def test_arbitrary_payloads_under_every_type_only_ever_raise_graph_errors(
     msg_type: str, payload: object
@@ -992,7 +992,7 @@ def test_arbitrary_payloads_under_every_type_only_ever_raise_graph_errors(
     only_graph_errors(send(type=msg_type, **{msg_type: payload}))
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(
     st.fixed_dictionaries(
         {"type": st.sampled_from(INTERACTIVE_TYPES)},
@@ -1065,7 +1065,7 @@ def test_every_fuzzing_seed_is_a_valid_send(seed: dict[str, Any]) -> None:
     assert validate(seed).raw == seed
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=300, deadline=None)
 @given(st.data())
 def test_corrupting_any_part_of_a_valid_send_only_ever_raises_graph_errors(
     data: st.DataObject,

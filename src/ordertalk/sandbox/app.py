@@ -34,7 +34,9 @@ def create_app(settings: SandboxSettings, extra_numbers: list[str] | None = None
 
     async def not_found(request: Request, exc: Exception) -> Response:
         return graph_api.error_response(
-            GraphError(100, f"Unknown path components: {request.url.path}", error_type="OAuthException")
+            GraphError(
+                100, f"Unknown path components: {request.url.path}", error_type="OAuthException"
+            )
         )
 
     async def method_not_allowed(request: Request, exc: Exception) -> Response:

@@ -118,11 +118,14 @@ async def update_phone(request: Request) -> Response:
         return error_response(error)
     is_bsuid = "." in key
     if not is_bsuid and not (key.isdigit() and 8 <= len(key) <= 15):
-        return error_response(GraphError(100, "The phone must be a wa_id (8-15 digits) or a BSUID."))
+        return error_response(
+            GraphError(100, "The phone must be a wa_id (8-15 digits) or a BSUID.")
+        )
     customer = platform.directory.customer(None if is_bsuid else key, key if is_bsuid else None)
     changes = update.model_dump(exclude_none=True)
     opt_out_changed = (
-        "marketing_opt_out" in changes and changes["marketing_opt_out"] != customer.marketing_opt_out
+        "marketing_opt_out" in changes
+        and changes["marketing_opt_out"] != customer.marketing_opt_out
     )
     for name, value in changes.items():
         setattr(customer, name, value)

@@ -68,7 +68,11 @@ async def send_message(request: Request) -> Response:
     """`POST /{version}/{phone_number_id}/messages`: send, or mark an inbound message read."""
     platform = platform_of(request)
     number_id = request.path_params["object_id"]
-    entry: dict[str, Any] = {"method": "POST", "path": request.url.path, "phone_number_id": number_id}
+    entry: dict[str, Any] = {
+        "method": "POST",
+        "path": request.url.path,
+        "phone_number_id": number_id,
+    }
     faults = platform.faults
     try:
         if faults.latency_ms:
@@ -115,7 +119,7 @@ async def upload_media(request: Request) -> Response:
             form = await request.form(max_files=1, max_fields=10, max_part_size=1024 * 1024)
         except Exception:  # malformed multipart of any kind is the client's error
             raise GraphError(100, "The body must be multipart/form-data.") from None
-        async with form:
+        try:
             if form.get("messaging_product") != "whatsapp":
                 raise GraphError(100, "The parameter messaging_product is required.")
             upload = form.get("file")
@@ -127,6 +131,8 @@ async def upload_media(request: Request) -> Response:
             if not mime:
                 raise GraphError(131008, "The parameter type (the file's MIME type) is required.")
             media = platform.media.upload(data, mime, platform.clock.now(), upload.filename)
+        finally:
+            await form.close()
     except GraphError as error:
         return error_response(error)
     platform.log_request({"method": "POST", "path": request.url.path, "http_status": 200})

@@ -8,11 +8,11 @@ asynchronous failures, status sequences and pricing.
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
-from urllib.parse import urlsplit
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from ordertalk.sandbox.clock import VirtualClock
 from ordertalk.sandbox.errors import GraphError

@@ -9,6 +9,7 @@ from typing import Any, NoReturn, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from ordertalk.whatsapp.webhook_types import (
+    Change,
     Contact,
     Entry,
     InboundMessage,
@@ -25,6 +26,31 @@ from ordertalk.whatsapp.webhook_types import (
     WebhookField,
     WebhookPayload,
 )
+
+# The models live in webhook_types; the common ones are re-exported for importers of this module.
+__all__ = [
+    "Change",
+    "Contact",
+    "Entry",
+    "InboundMessage",
+    "MessageStatus",
+    "Metadata",
+    "TemplateCategoryUpdate",
+    "TemplateQualityUpdate",
+    "TemplateStatusUpdate",
+    "TemplateUpdate",
+    "UserPreference",
+    "WebhookError",
+    "WebhookField",
+    "WebhookParseError",
+    "WebhookPayload",
+    "account_errors",
+    "messages",
+    "parse_webhook",
+    "statuses",
+    "template_updates",
+    "user_preferences",
+]
 
 _MAX_REPORTED_ERRORS = 3
 _M = TypeVar("_M", bound=BaseModel)

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import PlainTextResponse
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from ordertalk.config import Settings
-from ordertalk.deps import get_session, get_settings_dep
+from ordertalk.deps import SessionDep, SettingsDep
 from ordertalk.errors import Forbidden, InvalidInput, Unauthorized
 from ordertalk.whatsapp.signature import verify_challenge, verify_signature
 from ordertalk.whatsapp.webhooks import WebhookParseError
@@ -19,7 +17,7 @@ MAX_BODY = 3 * 1024 * 1024
 
 
 @router.get("", response_class=PlainTextResponse)
-async def verify(request: Request, settings: Settings = Depends(get_settings_dep)) -> str:
+async def verify(request: Request, settings: SettingsDep) -> str:
     """Echo `hub.challenge` when the verify token matches (Meta's subscription handshake)."""
     challenge = verify_challenge(
         dict(request.query_params), settings.whatsapp_verify_token.get_secret_value()
@@ -31,9 +29,7 @@ async def verify(request: Request, settings: Settings = Depends(get_settings_dep
 
 @router.post("")
 async def receive(
-    request: Request,
-    session: AsyncSession = Depends(get_session),
-    settings: Settings = Depends(get_settings_dep),
+    request: Request, session: SessionDep, settings: SettingsDep
 ) -> dict[str, object]:
     """Verify the signature on the raw bytes, store the event once, acknowledge at once."""
     raw = await request.body()

@@ -1,0 +1,1 @@
+"""Benchmarks (`make bench`): measured speed, printed as a table and written to results.json."""
