@@ -415,9 +415,7 @@ def delivered_all(sandbox: Sandbox, wamids: list[str]) -> None:
 @pytest.fixture
 def fast_limits(sandbox: Sandbox) -> Sandbox:
     """The lowest messaging tier, no throughput limit in the way, statuses in batches."""
-    sandbox.configure(
-        messaging_limit_tier="TIER_250", throughput_mps=1000, status_batch_size=100
-    )
+    sandbox.configure(messaging_limit_tier="TIER_250", throughput_mps=1000, status_batch_size=100)
     return sandbox
 
 
