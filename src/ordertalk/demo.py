@@ -90,12 +90,12 @@ async def run_demo(settings: Settings, *, sandbox_port: int, console: Console) -
         events = (await session.scalars(select(WhatsAppWebhookEvent))).all()
     await engine.dispose()
     table = Table(title="Webhooks Ordertalk received (signature verified, stored)")
-    for column in ("#", "fields", "status", "callback"):
+    for column in ("#", "fields", "what"):
         table.add_column(column)
     for event in events[-6:]:
         found = statuses(parse_webhook(event.body))
         label = ", ".join(s.status for _, s in found) or f"{event.messages} inbound message(s)"
-        table.add_row(str(event.id), event.fields, label, "")
+        table.add_row(str(event.id), event.fields, label)
     console.print(table)
     console.print(f"the customer's phone shows: {phone[-1]['text']!r} ({phone[-1]['status']})")
     console.print(

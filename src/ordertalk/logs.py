@@ -44,3 +44,5 @@ def configure_logging(level: str = "INFO") -> None:
     handler.addFilter(RedactingFilter())
     root.addHandler(handler)
     root.setLevel(level.upper())
+    # httpx logs every request at INFO; that is noise next to Ordertalk's own lines.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
