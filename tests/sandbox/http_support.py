@@ -71,6 +71,16 @@ def wait_status(receiver: Receiver, wamid: str, status: str) -> dict[str, Any]:
     return next(s for s in receiver.statuses() if s["id"] == wamid and s["status"] == status)
 
 
+def wait_outcome(receiver: Receiver, wamid: str) -> list[dict[str, Any]]:
+    """Every status of ``wamid`` once it was either delivered or failed (whichever came first)."""
+
+    def settled(r: Receiver) -> bool:
+        return bool({"delivered", "failed"} & set(r.statuses_of(wamid)))
+
+    receiver.wait_for(settled, what=f"delivered or failed for {wamid}")
+    return [s for s in receiver.statuses() if s["id"] == wamid]
+
+
 def template_events(receiver: Receiver, template_id: str) -> list[dict[str, Any]]:
     """The `message_template_status_update` values received for one template."""
     return [

@@ -242,7 +242,9 @@ def test_a_reply_button_title_over_20_characters_is_refused_with_131009(
         "type": "button",
         "body": {"text": "When should we deliver?"},
         "action": {
-            "buttons": [{"type": "reply", "reply": {"id": "later", "title": "Some time next week!!"}}]
+            "buttons": [
+                {"type": "reply", "reply": {"id": "later", "title": "Some time next week!!"}}
+            ]
         },
     }
 
@@ -253,7 +255,9 @@ def test_a_reply_button_title_over_20_characters_is_refused_with_131009(
 
 
 def test_more_than_3_reply_buttons_are_refused_with_131009(sandbox: Sandbox) -> None:
-    buttons = [{"type": "reply", "reply": {"id": f"b{n}", "title": f"Option {n}"}} for n in range(4)]
+    buttons = [
+        {"type": "reply", "reply": {"id": f"b{n}", "title": f"Option {n}"}} for n in range(4)
+    ]
     interactive = {"type": "button", "body": {"text": "Choose"}, "action": {"buttons": buttons}}
 
     response = sandbox.send({"to": CUSTOMER, "type": "interactive", "interactive": interactive})
@@ -283,7 +287,11 @@ def test_media_with_neither_an_id_nor_a_link_is_refused_with_131008(sandbox: San
 
 def test_a_caption_on_audio_is_refused_with_100(sandbox: Sandbox) -> None:
     response = sandbox.send(
-        {"to": CUSTOMER, "type": "audio", "audio": {"link": "https://a.example/x.ogg", "caption": "x"}}
+        {
+            "to": CUSTOMER,
+            "type": "audio",
+            "audio": {"link": "https://a.example/x.ogg", "caption": "x"},
+        }
     )
 
     assert_graph_error(response, 100)
@@ -474,8 +482,9 @@ JSON_SCALARS = (
 )
 JSON_VALUES = st.recursive(
     JSON_SCALARS,
-    lambda children: st.lists(children, max_size=4)
-    | st.dictionaries(st.text(max_size=12), children, max_size=4),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=12), children, max_size=4)
+    ),
     max_leaves=20,
 )
 MESSAGE_TYPES = [

@@ -1310,100 +1310,69 @@ json_values = st.recursive(
 )
 
 
-def near(value: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
-    """Either a plausible value or arbitrary JSON, so fuzzing reaches the deeper checks."""
-    return value | json_values
+def node_paths(value: object, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """The path of every node inside a JSON-like value, the root included."""
+    found = [prefix]
+    if isinstance(value, dict):
+        for key, child in value.items():
+            found += node_paths(child, (*prefix, key))
+    elif isinstance(value, list):
+        for index, child in enumerate(value):
+            found += node_paths(child, (*prefix, index))
+    return found
 
 
-create_payloads = json_values | st.fixed_dictionaries(
-    {
-        "name": near(st.sampled_from(["order_shipped", "promo_1"])),
-        "language": near(st.sampled_from(["en_US", "pt_BR"])),
-        "category": near(st.sampled_from(["UTILITY", "MARKETING", "AUTHENTICATION"])),
-        "components": near(
-            st.lists(
-                near(
-                    st.fixed_dictionaries(
-                        {
-                            "type": near(st.sampled_from(["HEADER", "BODY", "FOOTER", "BUTTONS"])),
-                            "text": near(st.sampled_from(["Hi {{1}} there friend", "{{1}}{{2}}"])),
-                            "format": near(st.sampled_from(["TEXT", "IMAGE", "LOCATION"])),
-                            "example": json_values,
-                            "buttons": near(
-                                st.lists(
-                                    st.fixed_dictionaries(
-                                        {
-                                            "type": near(
-                                                st.sampled_from(["QUICK_REPLY", "URL", "OTP"])
-                                            ),
-                                            "text": json_values,
-                                            "url": near(st.just("https://x.example/{{1}}")),
-                                        }
-                                    ),
-                                    max_size=3,
-                                )
-                            ),
-                        }
-                    )
-                ),
-                max_size=4,
-            )
-        ),
-    },
-    optional={"parameter_format": near(st.sampled_from(["POSITIONAL", "NAMED"]))},
-)
+@st.composite
+def mutated(draw: st.DrawFn, valid: dict[str, Any]) -> object:
+    """``valid`` with one to three of its nodes replaced by arbitrary JSON.
 
-parameters = st.lists(
-    near(
-        st.fixed_dictionaries(
-            {
-                "type": near(st.sampled_from(["text", "currency", "image", "payload", "location"])),
-                "text": json_values,
-                "currency": json_values,
-                "image": json_values,
-                "payload": json_values,
-                "location": json_values,
-            },
-            optional={"parameter_name": json_values},
-        )
+    Mutating a valid request reaches the deep checks that purely random values never get past.
+    """
+    document: object = copy.deepcopy(valid)
+    for _ in range(draw(st.integers(min_value=1, max_value=3))):
+        path = draw(st.sampled_from(node_paths(document)))
+        replacement = draw(json_values)
+        if not path:
+            document = replacement
+            continue
+        parent: Any = document
+        for step in path[:-1]:
+            parent = parent[step]
+        parent[path[-1]] = replacement
+    return document
+
+
+VALID_CREATIONS = [order_shipped(), order_status_update(), login_code(), buttons(quick_reply())]
+VALID_SENDS = [
+    send("order_shipped", IMAGE, SHIPPED_BODY, TRACKING),
+    send(
+        "order_status_update",
+        NAMED_HEADER,
+        component("body", text("Alex", "customer_name"), text("shipped", "status")),
     ),
-    max_size=4,
-)
-
-send_payloads = json_values | st.fixed_dictionaries(
-    {
-        "name": near(st.sampled_from(["hello_world", "order_shipped", "order_status_update"])),
-        "language": near(st.fixed_dictionaries({"code": near(st.just("en_US"))})),
-        "components": near(
-            st.lists(
-                near(
-                    st.fixed_dictionaries(
-                        {
-                            "type": near(st.sampled_from(["header", "body", "button"])),
-                            "sub_type": near(st.sampled_from(["url", "quick_reply", "copy_code"])),
-                            "index": near(st.sampled_from([0, 1, "2", "x", -1, 1.5])),
-                            "parameters": near(parameters),
-                        }
-                    )
-                ),
-                max_size=5,
-            )
-        ),
-    }
-)
+    send("login_code", component("body", text("123456")), button("url", 0, text("123456"))),
+]
 
 
-@given(create_payloads)
+@given(json_values | st.one_of(*(mutated(valid) for valid in VALID_CREATIONS)))
 def test_create_raises_only_graph_errors_for_any_json(payload: object) -> None:
     registry = make_registry()
     with contextlib.suppress(GraphError):
         registry.create(payload)
 
 
-@given(send_payloads)
+@given(json_values | st.one_of(*(mutated(valid) for valid in VALID_SENDS)))
 def test_render_send_raises_only_graph_errors_for_any_json(payload: object) -> None:
     registry = make_registry()
-    approved(registry, order_shipped())
-    approved(registry, order_status_update())
+    for valid in (order_shipped(), order_status_update(), login_code()):
+        approved(registry, valid)
     with contextlib.suppress(GraphError):
         registry.render_send(payload)
+
+
+def test_the_fuzzed_requests_are_valid_before_mutation() -> None:
+    registry = make_registry()
+    for valid in VALID_CREATIONS:
+        approved(registry, valid)
+    for valid in VALID_SENDS:
+        assert registry.render_send(valid).template_id

@@ -58,7 +58,9 @@ def utility_template(name: str) -> dict[str, Any]:
         "name": name,
         "language": "en_US",
         "category": "UTILITY",
-        "components": [{"type": "BODY", "text": "Your order has shipped and is on its way to you."}],
+        "components": [
+            {"type": "BODY", "text": "Your order has shipped and is on its way to you."}
+        ],
     }
 
 
@@ -147,7 +149,6 @@ async def test_mark_read_with_typing_marks_the_inbound_message_read(sandbox: San
 
 
 async def test_mark_read_of_an_unknown_message_is_a_fix_request_error(sandbox: Sandbox) -> None:
-    outbound = None
     sandbox.say(CUSTOMER)
     async with client_for(sandbox) as client:
         outbound = (await client.send_text(CUSTOMER, "hello")).wamid
@@ -222,6 +223,18 @@ async def test_create_template_then_delete_template(sandbox: Sandbox) -> None:
         await client.delete_template("shipping_update")
 
         assert await client.list_templates(name="shipping_update") == []
+
+
+async def test_delete_template_with_hsm_id_deletes_only_that_language(sandbox: Sandbox) -> None:
+    spanish = utility_template("shipping_update") | {"language": "es"}
+    async with client_for(sandbox) as client:
+        await client.create_template(utility_template("shipping_update"))
+        created = await client.create_template(spanish)
+
+        await client.delete_template("shipping_update", hsm_id=created["id"])
+
+        remaining = await client.list_templates(name="shipping_update")
+    assert [t["language"] for t in remaining] == ["en_US"]
 
 
 # -- errors -------------------------------------------------------------------------------------

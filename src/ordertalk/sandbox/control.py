@@ -63,6 +63,8 @@ async def _body(request: Request) -> object:
         return {}
     try:
         return json.loads(raw)
+    except RecursionError:
+        raise GraphError(100, "The request body is nested too deeply.") from None
     except ValueError as exc:
         raise GraphError(100, f"The request body is not valid JSON: {exc}.") from None
 
@@ -101,9 +103,15 @@ async def phone_sent(request: Request) -> Response:
 
 
 async def phones(request: Request) -> Response:
-    """Every simulated customer the sandbox knows."""
+    """Every simulated customer the sandbox knows, and whether the business shows "typing…"."""
     platform = platform_of(request)
-    return json_response([c.behaviour() for c in platform.directory.customers.values()])
+    now = platform.clock.now()
+    listing = []
+    for customer in platform.directory.customers.values():
+        chats = platform.directory.chats_of(customer.key)
+        typing = any(c.typing_until is not None and c.typing_until > now for c in chats)
+        listing.append(customer.behaviour() | {"typing": typing})
+    return json_response(listing)
 
 
 async def update_phone(request: Request) -> Response:

@@ -60,6 +60,8 @@ async def _json_body(request: Request) -> object:
         raise GraphError(100, "The request body is empty; expected a JSON object.")
     try:
         return json.loads(raw)
+    except RecursionError:
+        raise GraphError(100, "The request body is nested too deeply.") from None
     except (ValueError, UnicodeDecodeError) as exc:
         raise GraphError(100, f"The request body is not valid JSON: {exc}.") from None
 

@@ -79,10 +79,10 @@ def build_inbound(platform: Platform, body: object) -> tuple[Line, Chat, dict[st
         raise _bad('"context" must be an object like {"id": "wamid..."}.')
     payload = body.get(kind)
     _fill_payload(platform, chat, kind, payload, message, context)
-    if "context" in message:  # a reply's context names the business by its display number
-        message["context"]["from"] = line.display_phone_number
     if context is not None:
-        message["context"] = context
+        message["context"] = dict(context)
+    if "id" in message.get("context", {}):  # a reply's context names the business's number
+        message["context"]["from"] = line.display_phone_number
     referral = body.get("referral")
     if referral is not None:
         if not isinstance(referral, dict):

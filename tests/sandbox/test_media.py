@@ -1,0 +1,332 @@
+"""Specification of the Media API over HTTP: upload, describe, download, delete.
+
+`POST /{phone_number_id}/media` (multipart `file`, `type`, `messaging_product`) answers
+`{"id"}`; `GET /{media_id}` gives a short-lived `url` with `mime_type`, `sha256` and
+`file_size`; the url is downloaded with the same bearer token; `DELETE /{media_id}` forgets it.
+Unsupported types and oversize files are 131053, a missing file 131008. Media a customer sends
+resolves the same way, and media sent by a link that can't be fetched fails later with 131053.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import httpx
+import pytest
+
+from tests.conftest import Sandbox
+from tests.sandbox.http_support import (
+    JPEG,
+    PDF,
+    assert_graph_error,
+    create_approved,
+    template_send,
+    upload,
+    upload_ok,
+    wait_inbound,
+    wait_outcome,
+)
+
+CUSTOMER = "447700900123"
+MB = 1024 * 1024
+
+
+def describe(sandbox: Sandbox, media_id: str) -> httpx.Response:
+    """GET /{media_id}."""
+    return sandbox.graph.get(f"/{media_id}")
+
+
+def download(sandbox: Sandbox, url: str, token: str | None) -> httpx.Response:
+    """GET the media url, with or without a bearer token."""
+    headers = {"Authorization": f"Bearer {token}"} if token is not None else {}
+    return httpx.get(url, headers=headers, timeout=10)
+
+
+# -- upload ----------------------------------------------------------------------------------
+
+
+def test_an_upload_answers_only_the_new_media_id(sandbox: Sandbox) -> None:
+    response = upload(sandbox, JPEG, "image/jpeg", "receipt.jpg")
+
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert set(body) == {"id"}
+    assert isinstance(body["id"], str)
+    assert body["id"].isdigit()
+
+
+def test_each_upload_gets_a_new_id(sandbox: Sandbox) -> None:
+    first = upload_ok(sandbox, JPEG, "image/jpeg")
+    second = upload_ok(sandbox, JPEG, "image/jpeg")
+
+    assert first != second
+
+
+@pytest.mark.parametrize(
+    "mime",
+    [
+        "image/png",
+        "video/3gpp",
+        "audio/mpeg",
+        "audio/amr",
+        "text/plain",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "image/webp",
+    ],
+)
+def test_every_documented_media_type_can_be_uploaded(sandbox: Sandbox, mime: str) -> None:
+    response = upload(sandbox, b"sample bytes of some media", mime)
+
+    assert response.status_code == 200, response.text
+
+
+def test_an_unsupported_mime_type_is_refused_with_131053(sandbox: Sandbox) -> None:
+    response = upload(sandbox, b"PK\x03\x04zip", "application/zip", "archive.zip")
+
+    error = assert_graph_error(response, 131053)
+    assert "application/zip" in error["error_data"]["details"]
+
+
+def test_an_image_over_5_mb_is_refused_with_131053(sandbox: Sandbox) -> None:
+    response = upload(sandbox, b"\xff" * (5 * MB + 1), "image/jpeg", "huge.jpg")
+
+    assert_graph_error(response, 131053)
+
+
+def test_an_image_of_exactly_5_mb_is_accepted(sandbox: Sandbox) -> None:
+    response = upload(sandbox, b"\xff" * (5 * MB), "image/jpeg", "big.jpg")
+
+    assert response.status_code == 200, response.text
+
+
+def test_a_sticker_over_500_kb_is_refused_with_131053(sandbox: Sandbox) -> None:
+    response = upload(sandbox, b"R" * (500 * 1024 + 1), "image/webp", "sticker.webp")
+
+    assert_graph_error(response, 131053)
+
+
+def test_an_empty_file_is_refused_with_131053(sandbox: Sandbox) -> None:
+    assert_graph_error(upload(sandbox, b"", "image/jpeg"), 131053)
+
+
+def test_an_upload_without_a_file_is_refused_with_131008(sandbox: Sandbox) -> None:
+    response = sandbox.graph.post(
+        f"/{sandbox.number}/media", data={"messaging_product": "whatsapp", "type": "image/jpeg"}
+    )
+
+    assert_graph_error(response, 131008)
+
+
+def test_an_upload_without_messaging_product_is_refused_with_100(sandbox: Sandbox) -> None:
+    response = upload(sandbox, JPEG, "image/jpeg", fields={"type": "image/jpeg"})
+
+    assert_graph_error(response, 100)
+
+
+def test_an_upload_that_is_not_multipart_is_refused_with_100(sandbox: Sandbox) -> None:
+    response = sandbox.graph.post(f"/{sandbox.number}/media", json={"file": "x"})
+
+    assert_graph_error(response, 100)
+
+
+def test_an_upload_without_a_token_is_refused_with_401(sandbox: Sandbox) -> None:
+    response = sandbox.control.post(
+        f"/v25.0/{sandbox.number}/media",
+        data={"messaging_product": "whatsapp", "type": "image/jpeg"},
+        files={"file": ("a.jpg", JPEG, "image/jpeg")},
+    )
+
+    assert_graph_error(response, 0, status=401)
+
+
+# -- describe and download -------------------------------------------------------------------
+
+
+def test_get_media_describes_url_type_hash_and_size(sandbox: Sandbox) -> None:
+    media_id = upload_ok(sandbox, PDF, "application/pdf", "invoice.pdf")
+
+    response = describe(sandbox, media_id)
+
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body == {
+        "messaging_product": "whatsapp",
+        "url": body["url"],
+        "mime_type": "application/pdf",
+        "sha256": hashlib.sha256(PDF).hexdigest(),
+        "file_size": len(PDF),
+        "id": media_id,
+    }
+    assert body["url"].startswith("http")
+
+
+def test_the_media_url_downloads_the_exact_bytes_with_the_token(sandbox: Sandbox) -> None:
+    media_id = upload_ok(sandbox, JPEG, "image/jpeg", "receipt.jpg")
+    url = describe(sandbox, media_id).json()["url"]
+
+    response = download(sandbox, url, sandbox.settings.access_token)
+
+    assert response.status_code == 200
+    assert response.content == JPEG
+    assert response.headers["content-type"].startswith("image/jpeg")
+
+
+def test_the_media_url_without_the_token_is_refused_with_401(sandbox: Sandbox) -> None:
+    media_id = upload_ok(sandbox, JPEG, "image/jpeg")
+    url = describe(sandbox, media_id).json()["url"]
+
+    assert download(sandbox, url, None).status_code == 401
+
+
+def test_the_media_url_with_a_wrong_token_is_refused_with_401(sandbox: Sandbox) -> None:
+    media_id = upload_ok(sandbox, JPEG, "image/jpeg")
+    url = describe(sandbox, media_id).json()["url"]
+
+    assert download(sandbox, url, "someone-elses-token").status_code == 401
+
+
+def test_get_of_an_unknown_media_id_is_refused_with_100(sandbox: Sandbox) -> None:
+    assert_graph_error(describe(sandbox, "1234567890123456"), 100)
+
+
+def test_media_ids_expire_after_30_days(sandbox: Sandbox) -> None:
+    media_id = upload_ok(sandbox, JPEG, "image/jpeg")
+
+    sandbox.advance(30 * 86_400)
+
+    assert_graph_error(describe(sandbox, media_id), 100)
+
+
+# -- delete ----------------------------------------------------------------------------------
+
+
+def test_delete_answers_success_and_the_media_is_gone(sandbox: Sandbox) -> None:
+    media_id = upload_ok(sandbox, JPEG, "image/jpeg")
+
+    response = sandbox.graph.delete(f"/{media_id}")
+
+    assert response.status_code == 200, response.text
+    assert response.json() == {"success": True}
+    assert_graph_error(describe(sandbox, media_id), 100)
+
+
+def test_a_deleted_media_url_no_longer_downloads(sandbox: Sandbox) -> None:
+    media_id = upload_ok(sandbox, JPEG, "image/jpeg")
+    url = describe(sandbox, media_id).json()["url"]
+
+    sandbox.graph.delete(f"/{media_id}")
+
+    assert download(sandbox, url, sandbox.settings.access_token).status_code == 404
+
+
+def test_deleting_unknown_media_is_refused_with_100(sandbox: Sandbox) -> None:
+    assert_graph_error(sandbox.graph.delete("/1234567890123456"), 100)
+
+
+def test_a_send_by_a_deleted_media_id_is_refused(sandbox: Sandbox) -> None:
+    media_id = upload_ok(sandbox, JPEG, "image/jpeg")
+    sandbox.graph.delete(f"/{media_id}")
+
+    response = sandbox.send({"to": CUSTOMER, "type": "image", "image": {"id": media_id}})
+
+    assert_graph_error(response, 131009)
+
+
+# -- media from customers --------------------------------------------------------------------
+
+
+def test_an_image_a_customer_sends_resolves_and_downloads(sandbox: Sandbox) -> None:
+    wamid = sandbox.inbound(**{"from": CUSTOMER, "type": "image", "image": {"caption": "x"}})
+    image = wait_inbound(sandbox.receiver, wamid)["image"]
+
+    described = describe(sandbox, image["id"])
+
+    assert described.status_code == 200, described.text
+    body = described.json()
+    assert body["mime_type"] == image["mime_type"]
+    assert body["sha256"] == image["sha256"]
+    content = download(sandbox, body["url"], sandbox.settings.access_token).content
+    assert hashlib.sha256(content).hexdigest() == image["sha256"]
+    assert len(content) == body["file_size"]
+
+
+def test_a_customer_image_webhook_keeps_its_caption(sandbox: Sandbox) -> None:
+    wamid = sandbox.inbound(
+        **{"from": CUSTOMER, "type": "image", "image": {"caption": "damaged box"}}
+    )
+
+    assert wait_inbound(sandbox.receiver, wamid)["image"]["caption"] == "damaged box"
+
+
+@pytest.mark.parametrize("kind", ["document", "audio", "video", "sticker"])
+def test_other_media_a_customer_sends_also_resolves(sandbox: Sandbox, kind: str) -> None:
+    wamid = sandbox.inbound(**{"from": CUSTOMER, "type": kind, kind: {}})
+    media = wait_inbound(sandbox.receiver, wamid)[kind]
+
+    response = describe(sandbox, media["id"])
+
+    assert response.status_code == 200, response.text
+    assert response.json()["sha256"] == media["sha256"]
+
+
+# -- media by link ---------------------------------------------------------------------------
+
+
+def test_media_by_an_unreachable_link_is_accepted_then_fails_with_131053(
+    sandbox: Sandbox,
+) -> None:
+    sandbox.say(CUSTOMER)
+
+    wamid = sandbox.send_ok(
+        {"to": CUSTOMER, "type": "image", "image": {"link": "https://cdn.shop.invalid/box.jpg"}}
+    )
+
+    statuses = wait_outcome(sandbox.receiver, wamid)
+    assert [s["status"] for s in statuses] == ["failed"]
+    assert statuses[0]["errors"][0]["code"] == 131053
+
+
+def test_an_interactive_header_by_an_unreachable_link_fails_with_131053(
+    sandbox: Sandbox,
+) -> None:
+    sandbox.say(CUSTOMER)
+    interactive = {
+        "type": "cta_url",
+        "header": {"type": "image", "image": {"link": "https://cdn.shop.invalid/banner.png"}},
+        "body": {"text": "Track your parcel live."},
+        "action": {
+            "name": "cta_url",
+            "parameters": {"display_text": "Track", "url": "https://shop.example/t/1"},
+        },
+    }
+
+    wamid = sandbox.send_ok({"to": CUSTOMER, "type": "interactive", "interactive": interactive})
+
+    statuses = wait_outcome(sandbox.receiver, wamid)
+    assert [s["status"] for s in statuses] == ["failed"]
+    assert statuses[0]["errors"][0]["code"] == 131053
+
+
+def test_a_template_header_by_an_unreachable_link_fails_with_131053(sandbox: Sandbox) -> None:
+    create_approved(
+        sandbox,
+        {
+            "name": "parcel_photo",
+            "language": "en_US",
+            "category": "UTILITY",
+            "components": [
+                {"type": "HEADER", "format": "IMAGE", "example": {"header_handle": ["4::aW1h"]}},
+                {"type": "BODY", "text": "Your parcel has been packed and is ready to go."},
+            ],
+        },
+    )
+    header = {
+        "type": "header",
+        "parameters": [{"type": "image", "image": {"link": "https://cdn.shop.invalid/p.jpg"}}],
+    }
+
+    wamid = sandbox.send_ok(template_send(CUSTOMER, "parcel_photo", [header]))
+
+    statuses = wait_outcome(sandbox.receiver, wamid)
+    assert [s["status"] for s in statuses] == ["failed"]
+    assert statuses[0]["errors"][0]["code"] == 131053
