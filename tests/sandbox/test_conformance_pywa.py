@@ -30,7 +30,9 @@ from pywa.types import (
     Message,
     MessageStatus,
     MessageStatusType,
+    PhoneNumberChange,
     SentMessage,
+    TemplateCategoryUpdate,
     TemplateStatusUpdate,
     UserMarketingPreferences,
 )
@@ -466,6 +468,25 @@ def test_pywa_parses_a_product_inquiry(sandbox: Sandbox, pywa_webhook: PywaWebho
     assert reply_to.from_user_id == "15550783881"
 
 
+def test_pywa_parses_a_number_change(sandbox: Sandbox, pywa_webhook: PywaWebhook) -> None:
+    wamid = sandbox.inbound(
+        **{
+            "from": ALICE,
+            "type": "system",
+            "system": {
+                "type": "user_changed_number",
+                "body": "User A changed from 16505551234 to 16505559876",
+                "wa_id": "16505559876",
+            },
+        }
+    )
+
+    change = pywa_webhook.one(inbound_delivery(sandbox, wamid))
+
+    assert isinstance(change, PhoneNumberChange)
+    assert change.new_wa_id == "16505559876"
+
+
 @pytest.mark.parametrize("status", ["sent", "delivered", "read"])
 def test_pywa_parses_each_status_of_a_delivered_message(
     sandbox: Sandbox, pywa_webhook: PywaWebhook, status: str
@@ -534,6 +555,20 @@ def test_pywa_parses_a_user_preferences_stop(sandbox: Sandbox, pywa_webhook: Pyw
     assert parsed.from_user.wa_id == ALICE
 
 
+def test_pywa_parses_the_opt_out_of_a_username_only_customer(
+    sandbox: Sandbox, pywa_webhook: PywaWebhook
+) -> None:
+    set_phone(sandbox, BSUID, marketing_opt_out=True)
+    sandbox.receiver.wait_for(
+        lambda _: bool(field_deliveries(sandbox, "user_preferences")), what="user_preferences"
+    )
+
+    parsed = pywa_webhook.one(field_deliveries(sandbox, "user_preferences")[0])
+
+    assert parsed.from_user.bsuid == BSUID
+    assert parsed.from_user.wa_id is None
+
+
 def test_pywa_parses_a_template_status_update(sandbox: Sandbox, pywa_webhook: PywaWebhook) -> None:
     template_id = marketing_template(sandbox)
 
@@ -544,6 +579,26 @@ def test_pywa_parses_a_template_status_update(sandbox: Sandbox, pywa_webhook: Py
     assert parsed.template_id == template_id
     assert parsed.template_name == "spring_sale"
     assert str(parsed.category) == "MARKETING"
+
+
+def test_pywa_parses_a_template_category_update(
+    sandbox: Sandbox, pywa_webhook: PywaWebhook
+) -> None:
+    template_id = approved_template(
+        sandbox, "order_shipped", "UTILITY", "Your order has shipped and is on its way to you."
+    )
+
+    edited = sandbox.graph.post(f"/{template_id}", json={"category": "MARKETING"})
+
+    assert edited.status_code == 200, edited.text
+    sandbox.receiver.wait_for(
+        lambda _: bool(field_deliveries(sandbox, "template_category_update")),
+        what="template_category_update",
+    )
+    parsed = pywa_webhook.one(field_deliveries(sandbox, "template_category_update")[0])
+    assert isinstance(parsed, TemplateCategoryUpdate)
+    assert parsed.template_id == template_id
+    assert (str(parsed.previous_category), str(parsed.new_category)) == ("UTILITY", "MARKETING")
 
 
 def test_pywa_parses_a_template_rejection(sandbox: Sandbox, pywa_webhook: PywaWebhook) -> None:

@@ -401,6 +401,18 @@ def test_a_product_inquiry_is_a_text_referring_to_the_product(sandbox: Sandbox) 
     assert message["context"]["from"] == DISPLAY_NUMBER
 
 
+def test_a_reply_quoting_a_business_message_names_the_business_in_its_context(
+    sandbox: Sandbox,
+) -> None:
+    quoted = sandbox.send_ok(template(ALICE))
+
+    wamid = sandbox.inbound(
+        **{"from": ALICE, "type": "text", "text": {"body": "Not yet!"}, "context": {"id": quoted}}
+    )
+
+    assert message_of(sandbox, wamid)["context"] == {"from": DISPLAY_NUMBER, "id": quoted}
+
+
 def test_an_ad_click_carries_the_referral(sandbox: Sandbox) -> None:
     wamid = sandbox.inbound(
         **{"from": ALICE, "type": "text", "text": {"body": "Hi!"}, "referral": REFERRAL}
@@ -415,6 +427,19 @@ def test_a_system_message_carries_the_number_change(sandbox: Sandbox) -> None:
     system = message_of(sandbox, wamid)["system"]
     assert system["type"] == "user_changed_number"
     assert system["wa_id"] == "16505559876"
+
+
+def test_a_system_message_always_says_what_kind_of_change_it_is(sandbox: Sandbox) -> None:
+    response = sandbox.control.post(
+        "/_sandbox/inbound",
+        json={"from": ALICE, "type": "system", "system": {"body": "User A changed number"}},
+    )
+
+    # Either refused as incomplete, or completed the way Meta always sends it (with a type).
+    if response.status_code == 200:
+        assert message_of(sandbox, response.json()["id"])["system"].get("type")
+    else:
+        assert response.status_code == 400
 
 
 def test_an_unsupported_message_carries_error_131051(sandbox: Sandbox) -> None:
@@ -504,6 +529,7 @@ def test_bad_inbound_requests_are_refused_with_a_graph_error(sandbox: Sandbox, b
         pytest.param(b"{not json", id="invalid-json"),
         pytest.param(b"\xff\xfe\x00", id="not-utf8"),
         pytest.param(b"", id="empty"),
+        pytest.param(b"[" * 100_000 + b"]" * 100_000, id="nested-too-deeply"),
     ],
 )
 def test_unparseable_inbound_bodies_are_refused_with_a_graph_error(

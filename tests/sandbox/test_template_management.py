@@ -15,7 +15,6 @@ import copy
 from typing import Any
 
 import httpx
-import pytest
 
 from ordertalk.whatsapp.signature import verify_signature
 from tests.conftest import Sandbox
@@ -56,13 +55,14 @@ ORDER_SHIPPED: dict[str, Any] = {
         },
     ],
 }
-ORDER_SHIPPED_SEND = [body_params("Jessica", "ORD-1", "Friday")] + [
+ORDER_SHIPPED_SEND = [
+    body_params("Jessica", "ORD-1", "Friday"),
     {
         "type": "button",
         "sub_type": "url",
         "index": "1",
         "parameters": [{"type": "text", "text": "ORD-1"}],
-    }
+    },
 ]
 
 
@@ -223,11 +223,11 @@ def test_the_same_name_can_exist_in_several_languages(sandbox: Sandbox) -> None:
 # -- creation validation ---------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", ["Order Shipped", "order-shipped", "ORDER_SHIPPED", "", "x" * 513])
 def test_a_template_name_other_than_lowercase_digits_underscores_is_refused_with_100(
-    sandbox: Sandbox, name: str
+    sandbox: Sandbox,
 ) -> None:
-    assert_graph_error(create_template(sandbox, simple(name)), 100)
+    for name in ("Order Shipped", "order-shipped", "ORDER_SHIPPED", "", "x" * 513):
+        assert_graph_error(create_template(sandbox, simple(name)), 100)
 
 
 def test_a_duplicate_name_and_language_is_refused_with_100(sandbox: Sandbox) -> None:
@@ -383,11 +383,10 @@ def test_a_cursor_that_was_never_handed_out_is_refused_with_100(sandbox: Sandbox
     assert_graph_error(response, 100)
 
 
-@pytest.mark.parametrize("limit", ["0", "-1", "many"])
-def test_an_invalid_limit_is_refused_with_100(sandbox: Sandbox, limit: str) -> None:
-    response = sandbox.graph.get(templates_url(sandbox), params={"limit": limit})
-
-    assert_graph_error(response, 100)
+def test_an_invalid_limit_is_refused_with_100(sandbox: Sandbox) -> None:
+    for limit in ("0", "-1", "1001", "many"):
+        response = sandbox.graph.get(templates_url(sandbox), params={"limit": limit})
+        assert_graph_error(response, 100)
 
 
 # -- deletion --------------------------------------------------------------------------------

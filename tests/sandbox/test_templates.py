@@ -172,7 +172,9 @@ def test_created_template_is_pending_with_a_numeric_id(registry: TemplateRegistr
     created = registry.create(order_shipped())
     assert created.status is TemplateStatus.PENDING
     assert created.id.isdigit()
-    assert created.id != registry.find("hello_world", "en_US").id  # type: ignore[union-attr]
+    hello = registry.find("hello_world", "en_US")
+    assert hello is not None
+    assert created.id != hello.id
     assert created.category is TemplateCategory.UTILITY
     assert created.created_at == NOW
 
@@ -449,7 +451,10 @@ def test_named_variables_are_lowercase_letters_and_underscores(
 def test_unbalanced_braces_are_refused(registry: TemplateRegistry) -> None:
     payload = template("x", body("Hi {{1}}, your order {{2 has shipped.", "a"))
     error = rejected(lambda: registry.create(payload))
-    assert error.code == 2388047
+    assert (error.code, error.details) == (
+        2388047,
+        "BODY: text has unbalanced variable braces {{ }}.",
+    )
 
 
 def test_body_can_not_start_with_a_variable(registry: TemplateRegistry) -> None:
@@ -461,7 +466,12 @@ def test_body_can_not_start_with_a_variable(registry: TemplateRegistry) -> None:
 
 def test_body_can_not_end_with_a_variable(registry: TemplateRegistry) -> None:
     payload = template("x", body("Your order has shipped to {{1}}", "Jessica"))
-    assert rejected(lambda: registry.create(payload)).code == 2388299
+    error = rejected(lambda: registry.create(payload))
+    assert (error.code, error.details) == (
+        2388299,
+        "BODY: a variable can't be at the very start or end of the text; "
+        "put some words before the first variable and after the last one.",
+    )
 
 
 def test_variables_can_not_be_next_to_each_other(registry: TemplateRegistry) -> None:
@@ -477,7 +487,11 @@ def test_variables_separated_only_by_a_space_count_as_adjacent(
     registry: TemplateRegistry,
 ) -> None:
     payload = template("x", body("Hello there {{1}} {{2}} and thanks for ordering.", "a", "b"))
-    assert rejected(lambda: registry.create(payload)).code == 2388047
+    error = rejected(lambda: registry.create(payload))
+    assert (error.code, error.details) == (
+        2388047,
+        "BODY: variables {{1}} and {{2}} are next to each other; separate them with some text.",
+    )
 
 
 def test_each_variable_needs_two_words_of_static_text(registry: TemplateRegistry) -> None:
@@ -501,7 +515,11 @@ def test_body_variables_need_examples(registry: TemplateRegistry) -> None:
 
 def test_body_examples_must_match_the_number_of_variables(registry: TemplateRegistry) -> None:
     payload = template("x", body("Hi {{1}}, your order {{2}} has shipped today.", "Jessica"))
-    assert rejected(lambda: registry.create(payload)).code == 100
+    error = rejected(lambda: registry.create(payload))
+    assert (error.code, error.details) == (
+        100,
+        "BODY: example.body_text is required: [[2 values]], one sample per variable.",
+    )
 
 
 def test_named_body_variables_need_named_examples(registry: TemplateRegistry) -> None:
@@ -770,7 +788,10 @@ def test_delete_of_an_unknown_name_is_refused(registry: TemplateRegistry) -> Non
 def test_delete_by_hsm_id_must_match_the_name(registry: TemplateRegistry) -> None:
     created = registry.create(template())
     error = rejected(lambda: registry.delete(name="other_name", hsm_id=created.id))
-    assert error.code == 100
+    assert (error.code, error.details) == (
+        100,
+        f"Message template with name (other_name) and hsm_id ({created.id}) was not found.",
+    )
     assert registry.get(created.id) is created
 
 
@@ -896,6 +917,7 @@ def shipped(registry: TemplateRegistry) -> TemplateRegistry:
 def test_positional_parameters_fill_variables_in_order(shipped: TemplateRegistry) -> None:
     rendered = shipped.render_send(send("order_shipped", IMAGE, SHIPPED_BODY, TRACKING))
     assert rendered.text == (
+        "[image]\n"
         "Hi Jessica, your order ORD-1234 has shipped and arrives Friday.\n"
         "Reply STOP to opt out of shipping updates"
     )
@@ -952,7 +974,7 @@ def test_currency_and_date_time_render_their_fallback_values(shipped: TemplateRe
     )
     rendered = shipped.render_send(send("order_shipped", IMAGE, parameters, TRACKING))
     assert rendered.text.startswith(
-        "Hi Jessica, your order $19.99 has shipped and arrives August 5, 2025."
+        "[image]\nHi Jessica, your order $19.99 has shipped and arrives August 5, 2025."
     )
 
 
@@ -1009,7 +1031,7 @@ def test_newlines_tabs_and_five_spaces_are_132018(shipped: TemplateRegistry, val
 def test_four_consecutive_spaces_are_allowed(shipped: TemplateRegistry) -> None:
     parameters = component("body", text("Jess    ica"), text("ORD-1234"), text("Friday"))
     rendered = shipped.render_send(send("order_shipped", IMAGE, parameters, TRACKING))
-    assert rendered.text.startswith("Hi Jess    ica,")
+    assert rendered.text.startswith("[image]\nHi Jess    ica,")
 
 
 def test_hydrated_body_over_1024_characters_is_132005(shipped: TemplateRegistry) -> None:
@@ -1110,9 +1132,21 @@ def header(parameter: dict[str, Any]) -> dict[str, Any]:
     return component("header", parameter)
 
 
+def test_media_header_shows_as_a_placeholder_and_hands_back_its_media(
+    shipped: TemplateRegistry,
+) -> None:
+    rendered = shipped.render_send(send("order_shipped", IMAGE, SHIPPED_BODY, TRACKING))
+    assert rendered.text.split("\n")[0] == "[image]"
+    assert (rendered.header_format, rendered.header_media) == (
+        "IMAGE",
+        {"link": "https://cdn.example/box.jpg"},
+    )
+
+
 def test_image_header_by_id_is_accepted(shipped: TemplateRegistry) -> None:
     by_id = header({"type": "image", "image": {"id": "1234567890"}})
-    assert shipped.render_send(send("order_shipped", by_id, SHIPPED_BODY, TRACKING))
+    rendered = shipped.render_send(send("order_shipped", by_id, SHIPPED_BODY, TRACKING))
+    assert rendered.header_media == {"id": "1234567890"}
 
 
 def test_image_header_with_id_and_link_is_131009(shipped: TemplateRegistry) -> None:
@@ -1132,7 +1166,11 @@ def test_image_header_without_id_or_link_is_131008(shipped: TemplateRegistry) ->
     error = rejected(
         lambda: shipped.render_send(send("order_shipped", neither, SHIPPED_BODY, TRACKING))
     )
-    assert error.code == 131008
+    assert (error.code, error.details) == (
+        131008,
+        "The parameter template['components'][0]['parameters'][0]['image']['id'] or "
+        "template['components'][0]['parameters'][0]['image']['link'] is required.",
+    )
 
 
 def test_video_for_an_image_header_is_132012(shipped: TemplateRegistry) -> None:
@@ -1152,7 +1190,10 @@ def test_text_for_an_image_header_is_132012(shipped: TemplateRegistry) -> None:
             send("order_shipped", header(text("x")), SHIPPED_BODY, TRACKING)
         )
     )
-    assert error.code == 132012
+    assert (error.code, error.details) == (
+        132012,
+        "header: parameter type (text) does not match the template's IMAGE header.",
+    )
 
 
 def test_missing_media_header_is_132000(shipped: TemplateRegistry) -> None:
@@ -1163,16 +1204,27 @@ def test_missing_media_header_is_132000(shipped: TemplateRegistry) -> None:
     )
 
 
-def test_location_header_needs_coordinates(registry: TemplateRegistry) -> None:
+@pytest.fixture
+def pickup(registry: TemplateRegistry) -> TemplateRegistry:
     location_header = {"type": "HEADER", "format": "LOCATION"}
     approved(registry, template("pickup", location_header, body("Collect your parcel here.")))
-    where = {
-        "type": "location",
-        "location": {"latitude": 37.48, "longitude": -122.15, "name": "Hub"},
-    }
-    assert registry.render_send(send("pickup", header(where))).text == "Collect your parcel here."
+    return registry
+
+
+def test_location_header_takes_coordinates(pickup: TemplateRegistry) -> None:
+    hub = {"latitude": 37.48, "longitude": -122.15, "name": "Hub", "address": "1 Main St"}
+    rendered = pickup.render_send(send("pickup", header({"type": "location", "location": hub})))
+    assert rendered.text == "Collect your parcel here."
+
+
+def test_location_header_latitude_out_of_range_is_131009(pickup: TemplateRegistry) -> None:
     nowhere = {"type": "location", "location": {"latitude": 137.0, "longitude": 0}}
-    assert rejected(lambda: registry.render_send(send("pickup", header(nowhere)))).code == 131009
+    error = rejected(lambda: pickup.render_send(send("pickup", header(nowhere))))
+    assert (error.code, error.details) == (
+        131009,
+        "Param template['components'][0]['parameters'][0]['location']['latitude'] "
+        "must be between -90 and 90.",
+    )
 
 
 # --- sending: buttons --------------------------------------------------------------------------

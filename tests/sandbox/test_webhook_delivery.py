@@ -57,6 +57,14 @@ def test_every_post_is_signed_with_hmac_sha256_of_the_raw_body(sandbox: Sandbox)
         assert delivery.headers["x-hub-signature-256"] == expected_signature(delivery.body)
 
 
+def test_every_post_is_json(sandbox: Sandbox) -> None:
+    wamid = sandbox.say(ALICE)
+
+    delivery = inbound_delivery(sandbox, wamid)
+
+    assert delivery.headers["content-type"].startswith("application/json")
+
+
 def test_a_signature_made_with_another_secret_does_not_match(sandbox: Sandbox) -> None:
     wamid = sandbox.say(ALICE)
     delivery = inbound_delivery(sandbox, wamid)
@@ -178,6 +186,33 @@ def test_statuses_are_retried_until_a_receiver_that_was_down_comes_back(
     assert report["dropped"] == 0
 
 
+def test_an_inbound_message_is_retried_until_the_receiver_is_back(sandbox: Sandbox) -> None:
+    sandbox.receiver.status_code = 500
+    wamid = sandbox.say(ALICE, "Where is my order?")
+    sandbox.receiver.wait_for(lambda r: r.refused >= 1, what="a refused inbound webhook")
+
+    sandbox.receiver.status_code = 200
+
+    assert inbound_delivery(sandbox, wamid).json["entry"][0]["changes"][0]["field"] == "messages"
+
+
+def test_statuses_are_dropped_once_the_retry_horizon_has_passed(sandbox: Sandbox) -> None:
+    sandbox.receiver.status_code = 500
+    wamid = sandbox.send_ok(template(ALICE))
+    sandbox.receiver.wait_for(lambda r: r.refused >= 3, what="three refused statuses")
+
+    sandbox.advance(8 * 86_400)  # Meta gives up after about 7 days
+
+    def dropped() -> int:
+        count: int = sandbox.control.get("/_sandbox/webhooks").json()["dropped"]
+        return count
+
+    sandbox.receiver.wait_for(lambda _: dropped() == 3, what="three dropped statuses")
+    sandbox.receiver.status_code = 200
+    settle(sandbox)
+    assert sandbox.receiver.statuses_of(wamid) == []
+
+
 def test_a_duplicate_ratio_of_one_delivers_every_status_at_least_twice(
     sandbox: Sandbox,
 ) -> None:
@@ -189,6 +224,27 @@ def test_a_duplicate_ratio_of_one_delivers_every_status_at_least_twice(
         return all(seen[(w, s)] >= 2 for w in wamids for s in ("sent", "delivered", "read"))
 
     sandbox.receiver.wait_for(twice, what="every status twice")
+
+
+def test_a_duplicate_ratio_of_one_delivers_inbound_messages_at_least_twice(
+    sandbox: Sandbox,
+) -> None:
+    sandbox.faults(duplicate_ratio=1.0)
+
+    wamid = sandbox.say(ALICE, "Where is my order?")
+
+    # At-least-once applies to every webhook: receivers must dedupe messages[].id too.
+    def copies() -> int:
+        return sum(
+            1
+            for d in sandbox.receiver.snapshot()
+            for c in d.json["entry"][0]["changes"]
+            for m in c["value"].get("messages", [])
+            if m["id"] == wamid
+        )
+
+    inbound_delivery(sandbox, wamid)
+    sandbox.receiver.wait_for(lambda _: copies() >= 2, timeout=2, what="a duplicate inbound")
 
 
 def test_reordering_delivers_read_before_sent(sandbox: Sandbox) -> None:

@@ -14,9 +14,10 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import Sandbox
+from tests.conftest import SECOND_NUMBER, Sandbox
 from tests.sandbox.steps import (
     field_deliveries,
+    inbound_value,
     marketing_template,
     set_phone,
     settle,
@@ -29,6 +30,7 @@ from tests.sandbox.steps import (
 
 ALICE = "16505551234"
 BOB = "447700900123"
+BSUID = "US.13491208655302741918"
 HOUR = 3600.0
 DAY = 24 * HOUR
 FUTURE = "2099-01-01T00:00:00Z"
@@ -144,7 +146,7 @@ def test_a_quick_reply_tap_opens_the_window(sandbox: Sandbox) -> None:
 def test_the_window_is_per_business_number(sandbox: Sandbox) -> None:
     sandbox.say(ALICE)  # to the primary number
 
-    response = sandbox.send(text(ALICE), number="106540352242999")
+    response = sandbox.send(text(ALICE), number=SECOND_NUMBER)
 
     assert response.status_code == 200
     assert failed_code(sandbox, response.json()["messages"][0]["id"]) == 131047
@@ -393,6 +395,16 @@ def test_one_more_message_goes_through_six_seconds_after_a_pair_burst(sandbox: S
     assert api_error(sandbox.send(template(ALICE))) == 131056
 
 
+def test_changing_the_throughput_does_not_forget_the_pair_rate(sandbox: Sandbox) -> None:
+    sandbox.configure(throughput_mps=1000)
+    for _ in range(45):
+        sandbox.send_ok(template(ALICE))
+
+    sandbox.configure(throughput_mps=900)  # e.g. the number's throughput level changes
+
+    assert api_error(sandbox.send(template(ALICE))) == 131056
+
+
 # -- messaging limit (unique customers outside the window, rolling 24 h) ----------------------
 
 
@@ -558,3 +570,117 @@ def test_a_reaction_only_ever_gets_sent(sandbox: Sandbox) -> None:
     wait_status(sandbox, wamid, "sent")
     settle(sandbox)
     assert sandbox.receiver.statuses_of(wamid) == ["sent"]
+
+
+# -- more rules, found while specifying the ones above -----------------------------------------
+
+
+def test_a_reply_by_bsuid_reaches_the_customer_whose_window_is_open(sandbox: Sandbox) -> None:
+    inbound = sandbox.say(ALICE)
+    user_id = inbound_value(sandbox, inbound)["contacts"][0]["user_id"]
+
+    wamid = sandbox.send_ok({"recipient": user_id, "type": "text", "text": {"body": "Hello!"}})
+
+    # The BSUID names the same person as the phone number: same chat, same open window.
+    sandbox.receiver.wait_for(
+        lambda r: bool({"delivered", "failed"} & set(r.statuses_of(wamid))), what="an outcome"
+    )
+    assert "failed" not in sandbox.receiver.statuses_of(wamid), sandbox.receiver.statuses()
+
+
+def test_a_reply_more_than_24_hours_after_an_ad_click_opens_no_free_entry_point(
+    sandbox: Sandbox,
+) -> None:
+    sandbox.inbound(
+        **{"from": ALICE, "type": "text", "text": {"body": "Hi!"}, "referral": AD_REFERRAL}
+    )
+    sandbox.advance(DAY + 1)
+
+    wamid = sandbox.send_ok(template(ALICE))
+
+    assert pricing_of(sandbox, wamid)["type"] == "regular"
+
+
+def test_the_messages_of_a_free_entry_point_share_one_conversation(sandbox: Sandbox) -> None:
+    sandbox.inbound(
+        **{"from": ALICE, "type": "text", "text": {"body": "Hi!"}, "referral": AD_REFERRAL}
+    )
+    first = sandbox.send_ok(text(ALICE, "Thanks for your interest!"))
+    second = sandbox.send_ok(text(ALICE, "Here is the catalogue."))
+
+    first_conversation = wait_status(sandbox, first, "sent")["conversation"]
+    second_conversation = wait_status(sandbox, second, "sent")["conversation"]
+
+    assert first_conversation["origin"] == {"type": "referral_conversion"}
+    assert first_conversation["id"] == second_conversation["id"]
+
+
+def test_the_first_status_of_a_free_entry_point_tells_when_it_expires(sandbox: Sandbox) -> None:
+    sandbox.inbound(
+        **{"from": ALICE, "type": "text", "text": {"body": "Hi!"}, "referral": AD_REFERRAL}
+    )
+    now = sandbox.control.get("/_sandbox/clock").json()["now"]
+
+    wamid = sandbox.send_ok(text(ALICE, "Thanks for your interest!"))
+
+    expires = int(wait_status(sandbox, wamid, "sent")["conversation"]["expiration_timestamp"])
+    assert now + 72 * HOUR - 5 <= expires <= now + 72 * HOUR + 5
+
+
+def test_a_pricing_cutover_without_a_timezone_never_breaks_sending(sandbox: Sandbox) -> None:
+    configured = sandbox.control.put(
+        "/_sandbox/config", json={"pricing_cutover": "2099-01-01T00:00:00"}
+    )
+    assert configured.status_code in {200, 400}  # read as UTC, or refused: both fine
+    sandbox.say(ALICE)
+
+    response = sandbox.send(text(ALICE))
+
+    assert response.status_code == 200, response.text
+
+
+def test_the_messaging_limit_is_shared_by_every_number_of_the_portfolio(
+    fast_limits: Sandbox,
+) -> None:
+    reach(fast_limits, customers(250))
+
+    response = fast_limits.send(template("16505570000"), number=SECOND_NUMBER)
+
+    assert failed_code(fast_limits, response.json()["messages"][0]["id"]) == 131064
+
+
+def test_throughput_is_counted_per_business_number(sandbox: Sandbox) -> None:
+    sandbox.configure(throughput_mps=5)
+    for to in customers(5):
+        sandbox.send_ok(template(to))
+    assert api_error(sandbox.send(template(BOB))) == 130429
+
+    response = sandbox.send(template(BOB), number=SECOND_NUMBER)
+
+    assert response.status_code == 200
+
+
+def test_pair_rate_refusals_can_be_http_429(sandbox: Sandbox) -> None:
+    sandbox.configure(throughput_mps=1000, throttle_http_status=429)
+    for _ in range(45):
+        sandbox.send_ok(template(ALICE))
+
+    refused = sandbox.send(template(ALICE))
+
+    assert refused.status_code == 429
+    assert api_error(refused) == 131056
+
+
+def test_a_username_only_customers_opt_out_names_them_by_user_id_only(
+    sandbox: Sandbox,
+) -> None:
+    set_phone(sandbox, BSUID, marketing_opt_out=True)
+
+    sandbox.receiver.wait_for(
+        lambda _: bool(field_deliveries(sandbox, "user_preferences")), what="user_preferences"
+    )
+    value = field_deliveries(sandbox, "user_preferences")[0].json["entry"][0]["changes"][0]["value"]
+    [preference] = value["user_preferences"]
+    assert preference["user_id"] == BSUID
+    assert "wa_id" not in preference  # absent, as in `contacts`, rather than null
+    assert "wa_id" not in value["contacts"][0]

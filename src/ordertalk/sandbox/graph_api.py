@@ -271,8 +271,8 @@ def _list_templates(request: Request, platform: Platform) -> dict[str, Any]:
 async def download_media(request: Request) -> Response:
     """`GET /_lookaside/{media_id}`: the bytes, for a caller with the same bearer token."""
     platform = platform_of(request)
-    header = request.headers.get("authorization", "")
-    if header != f"Bearer {platform.settings.access_token}":
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or token.strip() != platform.settings.access_token:
         return error_response(GraphError(190, "Media downloads need the access token."))
     media = platform.media.get(request.path_params["media_id"], platform.clock.now())
     if media is None:

@@ -146,8 +146,10 @@ def _fill_payload(
         items = item.get("product_items")
         if not isinstance(items, list) or not items or not isinstance(item.get("catalog_id"), str):
             raise GraphError(131008, "order needs catalog_id and a non-empty product_items list.")
-    elif kind == "system" and not isinstance(item.get("body"), str):
-        raise GraphError(131008, "system.body is required.")
+    elif kind == "system":
+        if not isinstance(item.get("body"), str):
+            raise GraphError(131008, "system.body is required.")
+        item.setdefault("type", "user_changed_number")  # Meta always says which change
     message[kind] = item
 
 

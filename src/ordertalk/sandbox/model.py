@@ -49,6 +49,10 @@ class RenderedTemplate:
     quick_reply_payloads: dict[int, str] = field(default_factory=dict)
     # Final URLs of URL buttons (base URL + suffix), by button index.
     urls: dict[int, str] = field(default_factory=dict)
+    # The media object of an image/video/document header ({"id": ...} or {"link": ...}),
+    # checked against the media store by the send validator.
+    header_media: dict[str, Any] | None = None
+    header_format: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,7 +29,9 @@ _process_salt = secrets.token_bytes(4)
 
 def new_wamid(wa_id: str) -> str:
     """A unique message id shaped like Meta's (`wamid.` + base64), well under 128 characters."""
-    raw = b"\x15\x02\x00\x11\x18\x12" + wa_id.encode() + _process_salt
+    # Phone ids are at most 15 digits; longer keys (BSUIDs) are shortened to keep ids ≤128.
+    key = wa_id.encode() if len(wa_id) <= 15 else hashlib.sha256(wa_id.encode()).digest()[:12]
+    raw = b"\x15\x02\x00\x11\x18\x12" + key + _process_salt
     raw += next(_counter).to_bytes(6, "big") + secrets.token_bytes(6)
     return "wamid.HBgM" + base64.b64encode(raw).decode()
 
@@ -84,6 +86,8 @@ class PhoneMessage:
             ]
         if self.template is not None:
             out["template"] = {"name": self.template.name, "language": self.template.language}
+            if self.template.urls:
+                out["urls"] = [self.template.urls[i] for i in sorted(self.template.urls)]
         return out
 
 

@@ -101,10 +101,9 @@ def parse_request(template: object) -> TemplateRequest:
     name = required_str(obj, "name", "template")
     language = required_object(obj, "language", "template")
     code = required_str(language, "code", "template['language']")
-    if not name or not code:
-        raise missing_parameter(
-            "The parameters template['name'] and ['language']['code'] can't be empty."
-        )
+    for value, path in ((name, "template['name']"), (code, "template['language']['code']")):
+        if not value:
+            raise missing_parameter(f"The parameter {path} is required and can't be empty.")
     return TemplateRequest(name, code, obj.get("components"))
 
 
@@ -142,9 +141,15 @@ def render(template: Template, components: object) -> RenderedTemplate:
     named = template.parameter_format == "NAMED"
     header, body, buttons = _sort(components, shape.buttons)
     header_text = _header(shape, header, named)
+    header_media = None
+    if shape.header_format in ("IMAGE", "VIDEO", "DOCUMENT"):
+        header_media = _header_media(header, shape.header_format)
+        header_text = f"[{shape.header_format.lower()}]"
     body_text = _body(shape, body, named, template.category)
     quick_replies, urls = _buttons(shape.buttons, buttons)
     return RenderedTemplate(
+        header_media=header_media,
+        header_format=shape.header_format,
         template_id=template.id,
         name=template.name,
         language=template.language,
@@ -241,7 +246,8 @@ def _header(shape: Layout, sent: Sent, named: bool) -> str | None:
         return None
     if header_format != "TEXT":
         _check_count("header", len(sent.parameters), 1)
-        _header_media(sent, header_format)
+        if header_format == "LOCATION":  # media headers are read by render() itself
+            _header_media(sent, header_format)
         return None
     base = shape.header_text or ""
     names = variables(base)
@@ -349,7 +355,7 @@ def _parameter_type(parameter: dict[str, Any], path: str) -> str:
     return parameter_type
 
 
-def _header_media(sent: Sent, header_format: str) -> None:
+def _header_media(sent: Sent, header_format: str) -> dict[str, Any] | None:
     """A media or location header needs one parameter of exactly that type."""
     path = item_path(key_path(sent.path, "parameters"), 0)
     parameter = as_object(sent.parameters[0], path)
@@ -365,7 +371,7 @@ def _header_media(sent: Sent, header_format: str) -> None:
     media_path = key_path(path, wanted)
     if wanted == "location":
         _location(media, media_path)
-        return
+        return None
     has_id, has_link = "id" in media, "link" in media
     if has_id and has_link:
         raise invalid_parameter(f"Param {media_path} must contain either id or link, not both.")
@@ -383,6 +389,7 @@ def _header_media(sent: Sent, header_format: str) -> None:
         )
     optional_str(media, "filename", media_path)
     optional_str(media, "caption", media_path)
+    return media
 
 
 def _location(location: dict[str, Any], path: str) -> None:

@@ -216,7 +216,15 @@ def _render(
         return validate_interactive(payload, media_exists)
     if msg_type == "template":
         template = render_template(payload)
-        return Rendering(text=template.text, buttons=list(template.buttons), template=template)
+        links: list[str] = []
+        if template.header_media is not None and template.header_format is not None:
+            kind = template.header_format.lower()
+            path = f"template['components'][header]['parameters'][0]['{kind}']"
+            link = media_reference(template.header_media, path, media_exists)
+            links = [link] if link else []
+        return Rendering(
+            text=template.text, buttons=list(template.buttons), media_links=links, template=template
+        )
     return _media(payload, msg_type, media_exists)
 
 
