@@ -39,7 +39,8 @@ def test_ordertalk_sandbox_serves_and_prints_every_setting() -> None:
                 break
             except httpx.ConnectError:
                 time.sleep(0.1)
-        assert answer is not None and answer.status_code == 200, answer
+        assert answer is not None, "the sandbox never answered"
+        assert answer.status_code == 200, answer.text
         assert answer.json()["messages"][0]["id"].startswith("wamid.")
     finally:
         process.terminate()

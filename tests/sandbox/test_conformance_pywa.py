@@ -27,6 +27,7 @@ from pywa.types import (
     Button,
     CallbackButton,
     CallbackSelection,
+    FlowCompletion,
     Message,
     MessageStatus,
     MessageStatusType,
@@ -45,6 +46,7 @@ from tests.sandbox.steps import (
     approved_template,
     field_deliveries,
     inbound_delivery,
+    list_message,
     marketing_template,
     reply_buttons,
     set_phone,
@@ -384,7 +386,7 @@ def test_pywa_parses_an_interactive_button_reply(
 
 def test_pywa_parses_an_interactive_list_reply(sandbox: Sandbox, pywa_webhook: PywaWebhook) -> None:
     sandbox.say(ALICE)
-    sandbox.send_ok(reply_buttons(ALICE, "Options"))
+    sandbox.send_ok(list_message(ALICE))
     wamid = sandbox.inbound(
         **{
             "from": ALICE,
@@ -404,6 +406,31 @@ def test_pywa_parses_an_interactive_list_reply(sandbox: Sandbox, pywa_webhook: P
         "Express",
         "Next day",
     )
+
+
+def test_pywa_parses_a_flow_completion(sandbox: Sandbox, pywa_webhook: PywaWebhook) -> None:
+    sandbox.say(ALICE)
+    sandbox.send_ok(reply_buttons(ALICE, "Rate us"))
+    wamid = sandbox.inbound(
+        **{
+            "from": ALICE,
+            "type": "interactive",
+            "interactive": {
+                "type": "nfm_reply",
+                "nfm_reply": {
+                    "name": "flow",
+                    "body": "Sent",
+                    "response_json": '{"flow_token":"tok-1","rating":"4"}',
+                },
+            },
+        }
+    )
+
+    completion = pywa_webhook.one(inbound_delivery(sandbox, wamid))
+
+    assert isinstance(completion, FlowCompletion)
+    assert completion.token == "tok-1"
+    assert completion.response["rating"] == "4"
 
 
 def test_pywa_parses_a_template_quick_reply_tap(
@@ -506,6 +533,19 @@ def test_pywa_parses_each_status_of_a_delivered_message(
         assert parsed.pricing is not None
         assert str(parsed.pricing.category) == "service"
         assert str(parsed.pricing.type) != "UNKNOWN"
+
+
+def test_pywa_parses_the_status_of_a_message_to_a_username_only_customer(
+    sandbox: Sandbox, pywa_webhook: PywaWebhook
+) -> None:
+    sandbox.inbound(from_user_id=BSUID, type="text", text={"body": "hi"})
+    wamid = sandbox.send_ok({"recipient": BSUID, "type": "text", "text": {"body": "Hello!"}})
+
+    parsed = pywa_webhook.one(status_delivery(sandbox, wamid, "sent"))
+
+    assert parsed.id == wamid
+    assert parsed.from_user.bsuid == BSUID
+    assert parsed.from_user.wa_id is None
 
 
 def test_pywa_parses_a_failed_status_with_its_error(

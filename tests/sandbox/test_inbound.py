@@ -173,6 +173,15 @@ def test_every_inbound_message_gets_a_new_wamid(sandbox: Sandbox) -> None:
     assert len(wamids) == 5
 
 
+def test_an_inbound_timestamp_follows_the_sandbox_clock(sandbox: Sandbox) -> None:
+    sandbox.advance(3 * 86_400)
+    now = sandbox.control.get("/_sandbox/clock").json()["now"]
+
+    wamid = sandbox.say(ALICE)
+
+    assert abs(int(message_of(sandbox, wamid)["timestamp"]) - now) <= 5
+
+
 def test_an_inbound_to_the_second_number_names_that_number(sandbox: Sandbox) -> None:
     wamid = sandbox.inbound(
         **{"from": ALICE, "type": "text", "text": {"body": "hi"}, "phone_number_id": SECOND_NUMBER}

@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import API, Sandbox
+from tests.conftest import API, SECOND_NUMBER, Sandbox
 from tests.sandbox.steps import (
     expected_signature,
     inbound_delivery,
@@ -118,6 +118,19 @@ def test_a_status_names_its_recipient_and_echoes_the_callback_data(sandbox: Sand
 
     assert status["recipient_id"] == ALICE
     assert status["biz_opaque_callback_data"] == "outbox:42"
+
+
+def test_a_status_names_the_business_number_that_sent_the_message(sandbox: Sandbox) -> None:
+    response = sandbox.send(template(ALICE), number=SECOND_NUMBER)
+    wamid = response.json()["messages"][0]["id"]
+    wait_status(sandbox, wamid, "sent")
+
+    deliveries = [d for d in sandbox.receiver.snapshot() if d.statuses()]
+
+    for delivery in deliveries:
+        metadata = delivery.json["entry"][0]["changes"][0]["value"]["metadata"]
+        assert metadata["phone_number_id"] == SECOND_NUMBER
+        assert metadata["display_phone_number"] != "15550783881"
 
 
 # -- status sequences --------------------------------------------------------------------------
@@ -419,6 +432,17 @@ def test_the_request_log_uses_the_sandbox_clock(sandbox: Sandbox) -> None:
 
     [row] = logged_sends(sandbox)
     assert row["time"] >= now
+
+
+def test_the_request_log_can_be_read_from_a_point_in_time(sandbox: Sandbox) -> None:
+    sandbox.send_ok(template(ALICE))
+    sandbox.advance(60)
+    since = sandbox.control.get("/_sandbox/clock").json()["now"]
+    later = sandbox.send_ok(template(ALICE))
+
+    rows = sandbox.control.get("/_sandbox/log", params={"since": since}).json()
+
+    assert [r.get("wamid") for r in rows] == [later]
 
 
 def test_settled_webhooks_leave_nothing_pending(sandbox: Sandbox) -> None:

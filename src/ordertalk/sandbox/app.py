@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 
 from ordertalk.sandbox import control, graph_api
@@ -45,6 +45,8 @@ def create_app(settings: SandboxSettings, extra_numbers: list[str] | None = None
         )
 
     async def crashed(request: Request, exc: Exception) -> Response:
+        if isinstance(exc, ClientDisconnect):  # the caller hung up; nothing went wrong here
+            return Response(status_code=499)
         # A bug in the sandbox still answers in Graph's shape; the traceback stays in our log.
         log.exception("sandbox error on %s %s", request.method, request.url.path)
         return graph_api.error_response(

@@ -77,11 +77,11 @@ async def send_message(request: Request) -> Response:
     }
     faults = platform.faults
     try:
-        if faults.latency_ms:
-            await asyncio.sleep(faults.latency_ms / 1000)
         _check(request, platform)
         line = platform.line(number_id)
         body = await _json_body(request)
+        if faults.latency_ms:
+            await asyncio.sleep(faults.latency_ms / 1000)
         if random_fault(faults.http_500_ratio):
             raise GraphError(131000, "Something went wrong. Please retry later.", http_status=500)
         if isinstance(body, dict) and body.get("status") == "read" and "message_id" in body:

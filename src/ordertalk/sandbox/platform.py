@@ -91,8 +91,10 @@ class Platform:
         changes = update.model_dump(exclude_unset=True)
         merged = self.behaviour.model_dump() | changes
         self.behaviour = Behaviour.model_validate(merged)
-        if {"throughput_mps", "pair_interval_s", "pair_burst"} & changes.keys():
-            self._rebuild_limiters()
+        if "throughput_mps" in changes:
+            self._rebuild_limiters(throughput=True)
+        if {"pair_interval_s", "pair_burst"} & changes.keys():
+            self._rebuild_limiters(pairs=True)
         if "messaging_limit_tier" in changes:
             self.messaging_limit.tier = self.behaviour.messaging_limit_tier
         self.webhooks.wake()
@@ -103,12 +105,18 @@ class Platform:
         throughput_changed = faults.throughput_mps != self.faults.throughput_mps
         self.faults = faults
         if throughput_changed:
-            self._rebuild_limiters()
+            self._rebuild_limiters(throughput=True)
         return self.faults
 
-    def _rebuild_limiters(self) -> None:
+    def _rebuild_limiters(self, *, throughput: bool = False, pairs: bool = False) -> None:
+        # Only the limiter whose setting changed starts afresh: a new throughput level must
+        # not forget which customers were just messaged.
         for line in self.lines.values():
-            line.throughput, line.pairs = self._limiters()
+            fresh_throughput, fresh_pairs = self._limiters()
+            if throughput:
+                line.throughput = fresh_throughput
+            if pairs:
+                line.pairs = fresh_pairs
 
     def reset(self) -> None:
         """Back to a brand-new account (settings from start-up, nothing sent, clock real)."""
@@ -119,7 +127,7 @@ class Platform:
         self.media.reset()
         self.templates.reset()
         self.messaging_limit = MessagingLimit(self.behaviour.messaging_limit_tier)
-        self._rebuild_limiters()
+        self._rebuild_limiters(throughput=True, pairs=True)
         self.webhooks.reset()
         self.requests.clear()
 
@@ -267,13 +275,21 @@ class Platform:
         if failure is not None:
             events = [(sent_at, "failed", {"errors": [failure.webhook_error()]})]
         else:
-            priced = {"pricing": pricing}
-            if pricing["type"] == "free_entry_point":
-                priced["conversation"] = {
-                    "id": record.id[-32:],
+            priced: dict[str, Any] = {"pricing": pricing}
+            first = priced
+            if pricing["type"] == "free_entry_point" and chat.fep_until is not None:
+                conversation = {
+                    "id": chat.fep_conversation_id,
                     "origin": {"type": "referral_conversion"},
                 }
-            events = [(sent_at, "sent", priced)]
+                priced["conversation"] = conversation
+                if not chat.fep_expiry_told:
+                    chat.fep_expiry_told = True
+                    first = priced | {
+                        "conversation": conversation
+                        | {"expiration_timestamp": str(int(chat.fep_until))}
+                    }
+            events = [(sent_at, "sent", first)]
             if message.type != "reaction":  # reactions only ever get `sent`
                 delivered_at = max(sent_at, now + behaviour.delivered_delay_s)
                 events.append((delivered_at, "delivered", priced))
@@ -354,7 +370,7 @@ class Platform:
             "contacts": [customer.contact()],
             "user_preferences": [
                 {
-                    "wa_id": customer.wa_id,
+                    **({"wa_id": customer.wa_id} if customer.wa_id is not None else {}),
                     "user_id": customer.user_id,
                     "detail": "User requested to "
                     + ("stop" if stop else "resume")

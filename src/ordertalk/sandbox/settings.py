@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator
 
 Tier = Literal["TIER_250", "TIER_2K", "TIER_10K", "TIER_100K", "TIER_UNLIMITED"]
 
@@ -30,6 +30,13 @@ class Faults(BaseModel):
     throughput_mps: float | None = Field(default=None, gt=0.0, le=1_000.0)
     duplicate_ratio: float = Field(default=0.0, ge=0.0, le=1.0)
     reorder: bool = False
+
+
+def _utc_if_naive(value: datetime | None) -> datetime | None:
+    """A cut-over given without a timezone is taken as UTC."""
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value
 
 
 class Behaviour(BaseModel):
@@ -62,6 +69,8 @@ class Behaviour(BaseModel):
     template_review_delay_s: float = Field(default=0.0, ge=0.0, le=86_400.0)
     pricing_cutover: datetime = DEFAULT_PRICING_CUTOVER
 
+    _aware_cutover = field_validator("pricing_cutover")(_utc_if_naive)
+
 
 class BehaviourUpdate(BaseModel):
     """A partial change to :class:`Behaviour` (`PUT /_sandbox/config`)."""
@@ -89,6 +98,8 @@ class BehaviourUpdate(BaseModel):
     template_reject_reason: str | None = None
     template_review_delay_s: float | None = Field(default=None, ge=0.0, le=86_400.0)
     pricing_cutover: datetime | None = None
+
+    _aware_cutover = field_validator("pricing_cutover")(_utc_if_naive)
 
 
 class SandboxSettings(BaseModel):

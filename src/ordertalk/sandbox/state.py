@@ -133,6 +133,9 @@ class Chat:
     last_inbound_at: float | None = None
     referral_at: float | None = None
     fep_until: float | None = None
+    # One conversation id per free entry point; its expiry is told on the first status only.
+    fep_conversation_id: str | None = None
+    fep_expiry_told: bool = False
     received: list[PhoneMessage] = field(default_factory=list)
     sent: list[dict[str, Any]] = field(default_factory=list)
     typing_until: float | None = None
@@ -153,6 +156,8 @@ class Chat:
             and not self.in_free_entry_point(now)
         ):
             self.fep_until = now + FEP_WINDOW_S
+            self.fep_conversation_id = secrets.token_hex(16)
+            self.fep_expiry_told = False
             self.referral_at = None
 
     def last_received(self, *, kinds: tuple[str, ...] = ()) -> PhoneMessage | None:
@@ -168,12 +173,16 @@ class Directory:
 
     def __init__(self) -> None:
         self.customers: dict[str, Customer] = {}
+        # BSUID -> customer key, so a reply addressed by `recipient` finds a phone customer.
+        self.by_user_id: dict[str, str] = {}
         self.chats: dict[tuple[str, str], Chat] = {}
         self.outbound: dict[str, PhoneMessage] = {}
         self.inbound: dict[str, tuple[str, str]] = {}  # inbound wamid -> chat key
 
     def customer(self, wa_id: str | None, user_id: str | None = None) -> Customer:
         """The customer with this phone id (or, for username-only users, this BSUID)."""
+        if wa_id is None and user_id is not None and user_id in self.by_user_id:
+            return self.customers[self.by_user_id[user_id]]
         key = wa_id or user_id
         if key is None:
             raise ValueError("a customer needs a wa_id or a user_id")
@@ -181,6 +190,7 @@ class Directory:
         if found is None:
             found = Customer(key=key, wa_id=wa_id, user_id=user_id or bsuid_for(key))
             self.customers[key] = found
+            self.by_user_id[found.user_id] = key
         return found
 
     def chat(self, phone_number_id: str, customer: Customer) -> Chat:
@@ -210,6 +220,7 @@ class Directory:
     def reset(self) -> None:
         """Forget everyone."""
         self.customers.clear()
+        self.by_user_id.clear()
         self.chats.clear()
         self.outbound.clear()
         self.inbound.clear()

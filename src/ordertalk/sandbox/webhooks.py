@@ -44,6 +44,8 @@ class Job:
     # numbers never share a POST.
     metadata: dict[str, str] | None = None
     attempt: int = 0
+    # A copy made by the duplicate fault is never duplicated again.
+    is_copy: bool = False
     first_due: float = 0.0
 
     @property
@@ -189,14 +191,20 @@ class WebhookDispatcher:
                 job.on_due = None
                 if not job.value:
                     continue  # the hook decided there was nothing to tell
-                if (
-                    behaviour.webhook_url is not None
-                    and random.random() < self._faults().duplicate_ratio
-                ):
-                    copy = Job(
-                        field=job.field, value=job.value, contact=job.contact, metadata=job.metadata
-                    )
-                    self.schedule(copy, now + random.uniform(0.01, 0.3))
+            if (
+                job.attempt == 0
+                and not job.is_copy
+                and behaviour.webhook_url is not None
+                and random.random() < self._faults().duplicate_ratio
+            ):
+                copy = Job(
+                    field=job.field,
+                    value=job.value,
+                    contact=job.contact,
+                    metadata=job.metadata,
+                    is_copy=True,
+                )
+                self.schedule(copy, now + random.uniform(0.01, 0.3))
             if behaviour.webhook_url is None:
                 continue  # nobody to tell; the phone's state was still updated above
             if job.is_status and behaviour.status_batch_size > 1:
