@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import socket
 import threading
@@ -144,8 +143,3 @@ class Receiver:
     def statuses_of(self, wamid: str) -> list[str]:
         """The status values received for one message, in arrival order."""
         return [s["status"] for s in self.statuses() if s["id"] == wamid]
-
-
-def run_in_thread_loop(coro_factory: Callable[[], Any]) -> Any:
-    """Run a coroutine to completion on a fresh event loop (for sync tests)."""
-    return asyncio.run(coro_factory())

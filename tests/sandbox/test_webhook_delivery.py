@@ -456,3 +456,35 @@ def test_settled_webhooks_leave_nothing_pending(sandbox: Sandbox) -> None:
     assert report["statuses_delivered"] == 3
     assert report["changes_delivered"] == 1
     assert json.dumps(report)  # plain JSON all the way down
+
+
+def test_account_events_are_emitted_on_demand_with_the_waba_and_a_time(sandbox: Sandbox) -> None:
+    answer = sandbox.control.post(
+        "/_sandbox/account-events",
+        json={
+            "field": "phone_number_quality_update",
+            "value": {"event": "THROUGHPUT_UPGRADE", "current_limit": "TIER_UNLIMITED"},
+        },
+    )
+    assert answer.status_code == 200, answer.text
+    sandbox.receiver.wait_for(
+        lambda r: any("phone_number_quality_update" in d.fields() for d in r.snapshot()),
+        what="phone_number_quality_update",
+    )
+    delivery = next(
+        d for d in sandbox.receiver.snapshot() if "phone_number_quality_update" in d.fields()
+    )
+    entry = delivery.json["entry"][0]
+    assert entry["id"] == sandbox.settings.waba_id
+    assert isinstance(entry["time"], int)
+    value = entry["changes"][0]["value"]
+    assert value["event"] == "THROUGHPUT_UPGRADE"
+    assert value["display_phone_number"] == "15550783881"
+
+
+def test_an_unknown_account_event_field_is_refused(sandbox: Sandbox) -> None:
+    answer = sandbox.control.post(
+        "/_sandbox/account-events", json={"field": "messages", "value": {}}
+    )
+    assert answer.status_code == 400
+    assert answer.json()["error"]["code"] == 100

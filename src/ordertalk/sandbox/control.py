@@ -41,6 +41,20 @@ class ClockAdvance(BaseModel):
     seconds: float = Field(gt=0, le=400 * 86_400)
 
 
+ACCOUNT_FIELDS = frozenset(
+    {"phone_number_quality_update", "business_capability_update", "account_update"}
+)
+
+
+class AccountEvent(BaseModel):
+    """`POST /_sandbox/account-events`: Meta telling the business about its account."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    field: str
+    value: dict[str, Any]
+
+
 class TemplateStatusChange(BaseModel):
     """`POST /_sandbox/templates/{id}/status`: Meta pausing, disabling or reinstating."""
 
@@ -264,6 +278,26 @@ async def template_status(request: Request) -> Response:
     return json_response(template.to_graph())
 
 
+async def account_event(request: Request) -> Response:
+    """Emit a `phone_number_quality_update`, `business_capability_update` or `account_update`."""
+    platform = platform_of(request)
+    try:
+        event = AccountEvent.model_validate(await _body(request))
+    except ValidationError as exc:
+        return _invalid(exc)
+    except GraphError as error:
+        return error_response(error)
+    if event.field not in ACCOUNT_FIELDS:
+        return error_response(
+            GraphError(100, f"field must be one of: {', '.join(sorted(ACCOUNT_FIELDS))}.")
+        )
+    value = dict(event.value)
+    if event.field == "phone_number_quality_update":
+        value.setdefault("display_phone_number", platform.primary.display_phone_number)
+    platform.webhooks.change(event.field, value)
+    return json_response({"scheduled": event.field})
+
+
 async def health(request: Request) -> Response:
     """Liveness and identity (never the secrets)."""
     platform = platform_of(request)
@@ -293,4 +327,5 @@ ROUTES = [
     Route("/_sandbox/webhooks", webhooks, methods=["GET"]),
     Route("/_sandbox/verify-webhook", verify_webhook, methods=["POST"]),
     Route("/_sandbox/templates/{template_id}/status", template_status, methods=["POST"]),
+    Route("/_sandbox/account-events", account_event, methods=["POST"]),
 ]
