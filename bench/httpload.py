@@ -20,8 +20,10 @@ class Sink:
     posts: int = 0
     last_at: float = 0.0
     waiters: list[tuple[int, asyncio.Future[None]]] = field(default_factory=list)
+    writers: set[asyncio.StreamWriter] = field(default_factory=set)
 
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.writers.add(writer)
         try:
             while True:
                 head = await reader.readuntil(b"\r\n\r\n")
@@ -40,7 +42,15 @@ class Sink:
         except (asyncio.IncompleteReadError, ConnectionError):
             pass
         finally:
+            self.writers.discard(writer)
             writer.close()
+
+    async def close(self, server: asyncio.Server) -> None:
+        """Stop listening and hang up every open connection (their handlers then end)."""
+        server.close()
+        for writer in list(self.writers):
+            writer.close()
+        await asyncio.sleep(0.05)
 
     async def start(self, port: int) -> asyncio.Server:
         """Listen on 127.0.0.1:port."""

@@ -111,4 +111,4 @@ async def run(sends: int, batch: int) -> SandboxRun:
     finally:
         process.terminate()
         process.wait(timeout=10)
-        server.close()
+        await sink.close(server)
