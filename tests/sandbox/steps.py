@@ -194,3 +194,16 @@ def marketing_template(sandbox: Sandbox) -> str:
     return approved_template(
         sandbox, "spring_sale", "MARKETING", "Our spring sale starts today with twenty percent off."
     )
+
+
+# A click-to-WhatsApp ad, as the `referral` of a customer's first message.
+AD_REFERRAL = {
+    "source_url": "https://fb.me/spring-sale",
+    "source_id": "120000000000",
+    "source_type": "ad",
+    "headline": "Spring sale",
+    "body": "Twenty percent off",
+    "media_type": "image",
+    "image_url": "https://example.com/ad.jpg",
+    "ctwa_clid": "ARAkLkA8rmlFeiCktEJQ",
+}

@@ -16,6 +16,7 @@ import pytest
 
 from tests.conftest import SECOND_NUMBER, Sandbox
 from tests.sandbox.steps import (
+    AD_REFERRAL,
     approved_template,
     inbound_delivery,
     inbound_value,
@@ -37,16 +38,6 @@ ORDER = {
         {"product_retailer_id": "SKU-RED-M", "quantity": 3, "item_price": 30, "currency": "USD"},
         {"product_retailer_id": "HAT-01", "quantity": 1, "item_price": 12.5, "currency": "USD"},
     ],
-}
-REFERRAL = {
-    "source_url": "https://fb.me/spring-sale",
-    "source_id": "120000000000",
-    "source_type": "ad",
-    "headline": "Spring sale",
-    "body": "Twenty percent off",
-    "media_type": "image",
-    "image_url": "https://example.com/ad.jpg",
-    "ctwa_clid": "ARAkLkA8rmlFeiCktEJQ",
 }
 CONTACT_CARD = {
     "name": {"formatted_name": "Ravi Kumar", "first_name": "Ravi"},
@@ -424,10 +415,10 @@ def test_a_reply_quoting_a_business_message_names_the_business_in_its_context(
 
 def test_an_ad_click_carries_the_referral(sandbox: Sandbox) -> None:
     wamid = sandbox.inbound(
-        **{"from": ALICE, "type": "text", "text": {"body": "Hi!"}, "referral": REFERRAL}
+        **{"from": ALICE, "type": "text", "text": {"body": "Hi!"}, "referral": AD_REFERRAL}
     )
 
-    assert message_of(sandbox, wamid)["referral"] == REFERRAL
+    assert message_of(sandbox, wamid)["referral"] == AD_REFERRAL
 
 
 def test_a_system_message_carries_the_number_change(sandbox: Sandbox) -> None:

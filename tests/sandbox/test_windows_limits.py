@@ -16,6 +16,7 @@ import pytest
 
 from tests.conftest import SECOND_NUMBER, Sandbox
 from tests.sandbox.steps import (
+    AD_REFERRAL,
     field_deliveries,
     inbound_value,
     marketing_template,
@@ -35,16 +36,6 @@ HOUR = 3600.0
 DAY = 24 * HOUR
 FUTURE = "2099-01-01T00:00:00Z"
 PAST = "2020-01-01T00:00:00Z"
-AD_REFERRAL = {
-    "source_url": "https://fb.me/spring-sale",
-    "source_id": "120000000000",
-    "source_type": "ad",
-    "headline": "Spring sale",
-    "body": "Twenty percent off",
-    "media_type": "image",
-    "image_url": "https://example.com/ad.jpg",
-    "ctwa_clid": "ARAkLkA8rmlFeiCktEJQ",
-}
 
 
 def customers(count: int, prefix: str = "1650556") -> list[str]:
