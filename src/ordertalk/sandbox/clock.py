@@ -7,7 +7,6 @@ jump a day ahead with one request instead of waiting.
 
 from __future__ import annotations
 
-import asyncio
 import time
 
 
@@ -16,7 +15,6 @@ class VirtualClock:
 
     def __init__(self) -> None:
         self._offset = 0.0
-        self._moved = asyncio.Event()
 
     def now(self) -> float:
         """The sandbox's current time in Unix seconds."""
@@ -28,25 +26,12 @@ class VirtualClock:
         return self._offset
 
     def advance(self, seconds: float) -> float:
-        """Jump forward (never back) and wake whatever waits on the clock."""
+        """Jump forward (never back); the caller wakes whatever waits on the clock."""
         if seconds < 0:
             raise ValueError("the clock only moves forward")
         self._offset += seconds
-        self._moved.set()
         return self.now()
 
     def reset(self) -> None:
         """Back to the wall clock."""
         self._offset = 0.0
-        self._moved.set()
-
-    async def sleep_until(self, deadline: float, *, cap: float) -> None:
-        """Sleep until ``deadline`` (clock time) or until the clock is moved, at most ``cap`` s."""
-        self._moved.clear()
-        delay = min(max(deadline - self.now(), 0.0), cap)
-        if delay <= 0:
-            return
-        try:
-            await asyncio.wait_for(self._moved.wait(), timeout=delay)
-        except TimeoutError:
-            return

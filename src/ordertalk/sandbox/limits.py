@@ -82,10 +82,6 @@ class PairLimiter:
             self._buckets[customer] = bucket
         return bucket.take(now)
 
-    def reset(self) -> None:
-        """Forget every customer's history."""
-        self._buckets.clear()
-
 
 class MessagingLimit:
     """Unique customers reached outside the service window in a rolling 24 hours."""
@@ -122,7 +118,3 @@ class MessagingLimit:
             if now - stamp < DAY:
                 return
             del self._reached[customer]
-
-    def reset(self) -> None:
-        """Forget every customer reached."""
-        self._reached.clear()

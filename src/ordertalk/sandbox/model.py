@@ -73,8 +73,3 @@ class ValidatedMessage:
     # Media given by link: the sandbox fails these asynchronously (131053) if the link is bad.
     media_links: list[str] = field(default_factory=list)
     raw: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def is_template(self) -> bool:
-        """Templates are the only messages allowed outside the customer service window."""
-        return self.template is not None
