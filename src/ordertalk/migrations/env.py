@@ -7,7 +7,7 @@ import asyncio
 from alembic import context
 from sqlalchemy.engine import Connection
 
-import ordertalk.whatsapp_webhooks.models  # noqa: F401  (registers the tables)
+import ordertalk.models  # noqa: F401  (registers every table)
 from ordertalk.db import Base, create_engine
 
 target_metadata = Base.metadata

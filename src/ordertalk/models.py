@@ -1,0 +1,21 @@
+"""Imports every table so the metadata is complete (Alembic, tests, `create_all`)."""
+
+from ordertalk.commerce import models as commerce
+from ordertalk.contacts import models as contacts
+from ordertalk.integrations import models as integrations
+from ordertalk.journeys import models as journeys
+from ordertalk.messaging import models as messaging
+from ordertalk.stores import models as stores
+from ordertalk.templates import models as templates
+from ordertalk.whatsapp_webhooks import models as whatsapp_webhooks
+
+__all__ = [
+    "commerce",
+    "contacts",
+    "integrations",
+    "journeys",
+    "messaging",
+    "stores",
+    "templates",
+    "whatsapp_webhooks",
+]
