@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -15,6 +16,12 @@ from ordertalk.config import Settings, get_settings
 from ordertalk.db import create_engine, session_factory
 from ordertalk.errors import OrdertalkError
 from ordertalk.logs import configure_logging
+from ordertalk.messaging.clients import ClientPool
+from ordertalk.messaging.dispatcher import Dispatcher
+from ordertalk.integrations.api import router as integrations_router
+from ordertalk.commerce.api import router as commerce_router
+from ordertalk.journeys.api import router as journeys_router
+from ordertalk.messaging.api import router as messaging_router
 from ordertalk.whatsapp_webhooks.api import router as whatsapp_webhooks_router
 
 log = logging.getLogger(__name__)
@@ -30,9 +37,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         engine = create_engine(settings.database_url)
         app.state.engine = engine
         app.state.sessions = session_factory(engine)
+        clients = ClientPool(settings)
+        dispatcher = Dispatcher(app.state.sessions, clients)
+        app.state.dispatcher = dispatcher
+        stop = asyncio.Event()
+        worker = asyncio.create_task(dispatcher.run(stop)) if settings.worker else None
         try:
             yield
         finally:
+            stop.set()
+            if worker is not None:
+                await worker
+            await clients.aclose()
             await engine.dispose()
 
     app = FastAPI(title="Ordertalk", version=__version__, lifespan=lifespan)
@@ -67,4 +83,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return {"status": "ok", "version": __version__}
 
     app.include_router(whatsapp_webhooks_router)
+    app.include_router(integrations_router)
+    app.include_router(commerce_router)
+    app.include_router(messaging_router)
+    app.include_router(journeys_router)
     return app

@@ -30,6 +30,10 @@ class Settings(BaseSettings):
     whatsapp_app_secret: SecretStr = SecretStr("sandbox-app-secret")
     whatsapp_verify_token: SecretStr = SecretStr("sandbox-verify-token")
 
+    worker: bool = Field(
+        default=True, description="Run the outbox dispatcher inside the API process."
+    )
+
     log_level: str = "INFO"
 
 

@@ -2,44 +2,105 @@
 
 from __future__ import annotations
 
+import json
+import logging
+
 from fastapi import APIRouter, Request
 from fastapi.responses import PlainTextResponse
+from sqlalchemy import or_, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from ordertalk.deps import SessionDep, SettingsDep
+from ordertalk.deps import SettingsDep
 from ordertalk.errors import Forbidden, InvalidInput, Unauthorized
+from ordertalk.stores.models import Store
 from ordertalk.whatsapp.signature import verify_challenge, verify_signature
-from ordertalk.whatsapp.webhooks import WebhookParseError
+from ordertalk.whatsapp.webhooks import WebhookParseError, parse_webhook
+from ordertalk.whatsapp_webhooks.process import process_webhook
 from ordertalk.whatsapp_webhooks.service import record_webhook
+
+log = logging.getLogger(__name__)
 
 router = APIRouter(prefix="/webhooks/whatsapp", tags=["whatsapp"])
 
 MAX_BODY = 3 * 1024 * 1024
 
 
+def _sessions(request: Request) -> async_sessionmaker[AsyncSession]:
+    factory: async_sessionmaker[AsyncSession] = request.app.state.sessions
+    return factory
+
+
 @router.get("", response_class=PlainTextResponse)
 async def verify(request: Request, settings: SettingsDep) -> str:
     """Echo `hub.challenge` when the verify token matches (Meta's subscription handshake)."""
-    challenge = verify_challenge(
-        dict(request.query_params), settings.whatsapp_verify_token.get_secret_value()
+    params = dict(request.query_params)
+    tokens = [settings.whatsapp_verify_token.get_secret_value()]
+    async with _sessions(request)() as session:
+        tokens += [t for t in await session.scalars(select(Store.verify_token)) if t]
+    for token in tokens:
+        challenge = verify_challenge(params, token)
+        if challenge is not None:
+            return challenge
+    raise Forbidden("hub.mode must be subscribe and hub.verify_token must match")
+
+
+def _ids_in(raw: bytes) -> tuple[set[str], set[str]]:
+    """Business number and WABA ids a body names, only to pick candidate app secrets."""
+    numbers: set[str] = set()
+    wabas: set[str] = set()
+    try:
+        data = json.loads(raw)
+        for entry in data.get("entry", [])[:50]:
+            wabas.add(str(entry.get("id")))
+            for change in entry.get("changes", [])[:50]:
+                metadata = (change.get("value") or {}).get("metadata") or {}
+                if metadata.get("phone_number_id"):
+                    numbers.add(str(metadata["phone_number_id"]))
+    except (ValueError, AttributeError, TypeError):
+        pass
+    return numbers, wabas
+
+
+async def _secrets(session: AsyncSession, raw: bytes, default: str) -> list[str]:
+    numbers, wabas = _ids_in(raw)
+    found = await session.scalars(
+        select(Store.app_secret).where(
+            or_(Store.phone_number_id.in_(numbers), Store.waba_id.in_(wabas))
+        )
     )
-    if challenge is None:
-        raise Forbidden("hub.mode must be subscribe and hub.verify_token must match")
-    return challenge
+    return [default, *(s for s in found if s)]
 
 
 @router.post("")
-async def receive(
-    request: Request, session: SessionDep, settings: SettingsDep
-) -> dict[str, object]:
-    """Verify the signature on the raw bytes, store the event once, acknowledge at once."""
+async def receive(request: Request, settings: SettingsDep) -> dict[str, object]:
+    """Verify the signature on the raw bytes, store the event once, then apply it."""
     raw = await request.body()
     if len(raw) > MAX_BODY:
         raise InvalidInput("webhook body is larger than 3 MB")
-    secret = settings.whatsapp_app_secret.get_secret_value()
-    if not verify_signature(secret, raw, request.headers.get("x-hub-signature-256")):
-        raise Unauthorized("X-Hub-Signature-256 is missing or does not match the body")
-    try:
-        event, new = await record_webhook(session, raw)
-    except WebhookParseError as exc:
-        raise InvalidInput(f"not a WhatsApp webhook: {exc}") from None
-    return {"received": True, "duplicate": not new, "id": event.id}
+    header = request.headers.get("x-hub-signature-256")
+    async with _sessions(request)() as session:
+        candidates = await _secrets(session, raw, settings.whatsapp_app_secret.get_secret_value())
+        if not any(verify_signature(secret, raw, header) for secret in candidates):
+            raise Unauthorized("X-Hub-Signature-256 is missing or does not match the body")
+        try:
+            event, new = await record_webhook(session, raw)
+        except WebhookParseError as exc:
+            raise InvalidInput(f"not a WhatsApp webhook: {exc}") from None
+        await session.commit()
+        event_id = event.id
+    if not new:
+        return {"received": True, "duplicate": True, "id": event_id}
+    async with _sessions(request)() as session:
+        try:
+            processed = await process_webhook(session, parse_webhook(raw))
+            await session.commit()
+        except Exception:
+            # The raw body is kept; a bug here must not make Meta retry forever.
+            await session.rollback()
+            log.exception("processing WhatsApp webhook %s failed; kept for replay", event_id)
+            return {"received": True, "duplicate": False, "id": event_id, "processed": False}
+    if processed.messages_planned:
+        dispatcher = getattr(request.app.state, "dispatcher", None)
+        if dispatcher is not None:
+            dispatcher.wake()
+    return {"received": True, "duplicate": False, "id": event_id, "processed": True}

@@ -1,0 +1,76 @@
+"""What a message says, read fresh from the rows at send time (so an EDD change is never stale)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import phonenumbers
+from babel import Locale, UnknownLocaleError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ordertalk.commerce.milestones import Track
+from ordertalk.commerce.models import Order, Refund, Return, Shipment
+from ordertalk.contacts.models import Contact
+from ordertalk.messaging.models import OutboundMessage
+from ordertalk.stores.models import Store
+from ordertalk.templates.render import RenderContext
+
+
+def locale_for(language: str, phone: str) -> str:
+    """A Babel locale from the contact's language and their number's country ("hi" → "hi_IN")."""
+    base = language.replace("-", "_")
+    try:
+        region = phonenumbers.region_code_for_number(phonenumbers.parse(phone))
+    except phonenumbers.NumberParseException:
+        region = None
+    if "_" not in base and region:
+        try:
+            Locale.parse(f"{base}_{region}")
+            return f"{base}_{region}"
+        except (UnknownLocaleError, ValueError):
+            pass
+    try:
+        return str(Locale.parse(base))
+    except (UnknownLocaleError, ValueError):
+        return "en"
+
+
+async def render_context(
+    session: AsyncSession, store: Store, contact: Contact, message: OutboundMessage
+) -> RenderContext:
+    """Everything a template may mention, from the message's order and entity."""
+    order = await session.get(Order, message.order_id) if message.order_id else None
+    shipment = refund = None
+    reason: str | None = None
+    if message.entity == Track.SHIPMENT.value and message.entity_id:
+        shipment = await session.get(Shipment, message.entity_id)
+        reason = shipment.side_reason if shipment else None
+    elif message.entity == Track.REFUND.value and message.entity_id:
+        refund = await session.get(Refund, message.entity_id)
+    elif message.entity == Track.RETURN.value and message.entity_id:
+        returned = await session.get(Return, message.entity_id)
+        reason = returned.reason if returned else None
+    event_time = message.params.get("event_time")
+    amount = refund.amount if refund and refund.amount is not None else (order and order.total)
+    currency = (refund and refund.currency) or (order and order.currency)
+    ref = order.external_id if order else str(message.id)
+    if shipment is not None and order is not None:
+        ref = f"{order.external_id}/{shipment.id}"
+    return RenderContext(
+        store_name=store.name,
+        locale=locale_for(contact.language, contact.phone),
+        timezone=contact.timezone,
+        customer_name=contact.name or (order.customer_name if order else None),
+        order_number=(order.name or order.external_id) if order else None,
+        order_ref=ref,
+        amount=amount,
+        currency=currency,
+        carrier=shipment.carrier if shipment else None,
+        tracking_number=shipment.tracking_number if shipment else None,
+        tracking_url=shipment.tracking_url if shipment else None,
+        edd=shipment.edd if shipment else None,
+        event_time=datetime.fromisoformat(str(event_time)) if event_time else None,
+        reason=reason,
+        invoice_url=order.invoice_url if order else None,
+        status_url=order.status_url if order else None,
+    )

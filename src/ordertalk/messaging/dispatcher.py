@@ -1,0 +1,455 @@
+"""The dispatcher: claims due outbox rows, asks the policy, renders, paces, sends, records.
+
+One pass (`run_once`) is three short transactions around the network calls:
+1. claim a batch of due rows with a lease (`UPDATE … RETURNING`, so two workers never share one);
+2. decide and render each, marking the ones to send `sending` *before* any HTTP call, so a crash
+   after the call is settled by the status webhook's `biz_opaque_callback_data`, never resent blind;
+3. after the sends (bounded concurrency, paced per number), record wamids and classify errors.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from ordertalk.contacts.models import Contact
+from ordertalk.db import utcnow
+from ordertalk.journeys.service import expires_at, relevance, respects_quiet_hours
+from ordertalk.messaging.clients import ClientPool, NotConnected
+from ordertalk.messaging.context import render_context
+from ordertalk.messaging.failures import handle_failure
+from ordertalk.messaging.models import OutboundMessage
+from ordertalk.messaging.outbox import note
+from ordertalk.messaging.pacing import (
+    PAIR_BURST,
+    PAIR_RATE,
+    Limiter,
+    MemoryLimiter,
+    number_key,
+    pair_key,
+)
+from ordertalk.messaging.states import MessageState
+from ordertalk.policy.decisions import Defer, Form, Purpose, Reason, Send, Suppress
+from ordertalk.policy.gate import Budget, PolicyFacts, decide
+from ordertalk.stores.models import Store
+from ordertalk.templates.registry import REGISTRY
+from ordertalk.templates.render import RenderError, choose_language, has_form, render
+from ordertalk.templates.service import template_state
+from ordertalk.whatsapp.client import SendResult, WhatsAppClient
+from ordertalk.whatsapp.errors import CloudApiError, CloudApiTransportError
+
+log = logging.getLogger(__name__)
+
+CLAIMABLE = (
+    MessageState.SCHEDULED.value,
+    MessageState.HELD.value,
+    MessageState.SENDING.value,
+    MessageState.UNCONFIRMED.value,
+)
+WINDOW = timedelta(hours=24)
+CALLBACK_PREFIX = "ot:"
+
+
+def callback_data(message_id: int) -> str:
+    """What we put in `biz_opaque_callback_data` to find the row from any status webhook."""
+    return f"{CALLBACK_PREFIX}{message_id}"
+
+
+def message_id_from_callback(value: str | None) -> int | None:
+    """The outbox row id a status webhook's `biz_opaque_callback_data` points at."""
+    if value and value.startswith(CALLBACK_PREFIX) and value[len(CALLBACK_PREFIX) :].isdigit():
+        return int(value[len(CALLBACK_PREFIX) :])
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class DispatchConfig:
+    """Batch size, concurrency and timing of the dispatcher."""
+
+    batch: int = 200
+    concurrency: int = 64
+    lease: timedelta = timedelta(seconds=60)
+    poll_interval: float = 0.25
+    # How long a send whose HTTP response was lost waits for a status webhook before a resend.
+    reconcile_wait: timedelta = timedelta(minutes=2)
+
+
+@dataclass(slots=True)
+class _Job:
+    message_id: int
+    client: WhatsAppClient
+    payload: dict[str, Any]
+    throughput: int
+
+
+class _BudgetCache:
+    """Per-store messaging-limit usage for one pass (one query per store, not per message)."""
+
+    def __init__(self) -> None:
+        self._used: dict[str, tuple[int, datetime | None]] = {}
+
+    async def budget(
+        self, session: AsyncSession, store: Store, contact_id: int, now: datetime
+    ) -> Budget:
+        since = now - WINDOW
+        recent = (
+            OutboundMessage.store_id == store.id,
+            OutboundMessage.form == Form.TEMPLATE.value,
+            OutboundMessage.accepted_at >= since,
+        )
+        if store.id not in self._used:
+            row = (
+                await session.execute(
+                    select(
+                        func.count(func.distinct(OutboundMessage.contact_id)),
+                        func.min(OutboundMessage.accepted_at),
+                    ).where(*recent)
+                )
+            ).one()
+            self._used[store.id] = (int(row[0]), row[1])
+        used, oldest = self._used[store.id]
+        counted = await session.scalar(
+            select(OutboundMessage.id).where(*recent, OutboundMessage.contact_id == contact_id).limit(1)
+        )
+        return Budget(
+            used=used,
+            limit=store.messaging_limit,
+            contact_counted=counted is not None,
+            frees_at=(oldest + WINDOW) if oldest else None,
+        )
+
+    def spend(self, store_id: str) -> None:
+        used, oldest = self._used.get(store_id, (0, None))
+        self._used[store_id] = (used + 1, oldest)
+
+
+class Dispatcher:
+    """Sends what the outbox holds, in batches, within every limit."""
+
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        clients: ClientPool,
+        *,
+        limiter: Limiter | None = None,
+        clock: Callable[[], datetime] = utcnow,
+        config: DispatchConfig | None = None,
+    ) -> None:
+        self.sessions = sessions
+        self.clients = clients
+        self.limiter = limiter or MemoryLimiter()
+        self.clock = clock
+        self.config = config or DispatchConfig()
+        self._wake = asyncio.Event()
+
+    def wake(self) -> None:
+        """Look at the outbox now instead of at the next poll."""
+        self._wake.set()
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Dispatch until `stop` is set; errors in a pass are logged, never fatal."""
+        while not stop.is_set():
+            try:
+                handled = await self.run_once()
+            except Exception:
+                log.exception("dispatch pass failed; retrying")
+                handled = 0
+            if handled:
+                continue
+            self._wake.clear()
+            waiter = asyncio.create_task(self._wake.wait())
+            stopper = asyncio.create_task(stop.wait())
+            await asyncio.wait(
+                {waiter, stopper},
+                timeout=self.config.poll_interval,
+                return_when=asyncio.FIRST_COMPLETED,
+            )
+            waiter.cancel()
+            stopper.cancel()
+
+    async def run_once(self) -> int:
+        """One pass; the number of rows it handled."""
+        now = self.clock()
+        ids = await self._claim(now)
+        if not ids:
+            return 0
+        jobs = await self._prepare(ids, now)
+        if jobs:
+            results = await self._send_all(jobs)
+            await self._record(results)
+        return len(ids)
+
+    async def _claim(self, now: datetime) -> list[int]:
+        cfg = self.config
+        async with self.sessions() as session:
+            due = (
+                select(OutboundMessage.id)
+                .where(
+                    OutboundMessage.state.in_(CLAIMABLE),
+                    OutboundMessage.not_before <= now,
+                    or_(OutboundMessage.lease_until.is_(None), OutboundMessage.lease_until < now),
+                )
+                .order_by(OutboundMessage.not_before, OutboundMessage.id)
+                .limit(cfg.batch)
+            )
+            if session.bind.dialect.name == "postgresql":
+                due = due.with_for_update(skip_locked=True)
+            claimed = await session.scalars(
+                update(OutboundMessage)
+                .where(
+                    OutboundMessage.id.in_(due.scalar_subquery()),
+                    or_(OutboundMessage.lease_until.is_(None), OutboundMessage.lease_until < now),
+                )
+                .values(lease_until=now + cfg.lease)
+                .returning(OutboundMessage.id)
+                .execution_options(synchronize_session=False)
+            )
+            ids = sorted(claimed.all())
+            await session.commit()
+        return ids
+
+    async def _prepare(self, ids: list[int], now: datetime) -> list[_Job]:
+        jobs: list[_Job] = []
+        budgets = _BudgetCache()
+        async with self.sessions() as session:
+            messages = list(
+                await session.scalars(
+                    select(OutboundMessage)
+                    .where(OutboundMessage.id.in_(ids))
+                    .order_by(OutboundMessage.id)
+                )
+            )
+            contacts = {
+                c.id: c
+                for c in await session.scalars(
+                    select(Contact).where(Contact.id.in_({m.contact_id for m in messages}))
+                )
+            }
+            stores = {
+                s.id: s
+                for s in await session.scalars(
+                    select(Store).where(Store.id.in_({m.store_id for m in messages}))
+                )
+            }
+            for message in messages:
+                job = await self._prepare_one(
+                    session, message, contacts[message.contact_id], stores[message.store_id],
+                    now, budgets,
+                )  # fmt: skip
+                if job is not None:
+                    jobs.append(job)
+            await session.commit()
+        return jobs
+
+    async def _prepare_one(
+        self,
+        session: AsyncSession,
+        message: OutboundMessage,
+        contact: Contact,
+        store: Store,
+        now: datetime,
+        budgets: _BudgetCache,
+    ) -> _Job | None:
+        if message.state == MessageState.SENDING.value:
+            # The lease ran out mid-send (a crash, or a response that never came back).
+            message.state = MessageState.UNCONFIRMED.value
+            message.not_before = now + self.config.reconcile_wait
+            message.lease_until = None
+            note(session, message, kind="attempt", outcome="unconfirmed",
+                 reason=Reason.AWAITING_STATUS, until=message.not_before, at=now,
+                 detail="no response to the send; waiting for a status webhook")  # fmt: skip
+            return None
+        decision, language = await self._decide(session, message, contact, store, now, budgets)
+        if isinstance(decision, Suppress):
+            message.state = MessageState.SUPPRESSED.value
+            message.lease_until = None
+            note(session, message, kind="decision", outcome="suppress", reason=decision.reason,
+                 at=now)  # fmt: skip
+            return None
+        if isinstance(decision, Defer):
+            held = decision.reason in (Reason.TEMPLATE_NOT_APPROVED, Reason.ACCOUNT_BLOCKED)
+            message.state = (MessageState.HELD if held else MessageState.SCHEDULED).value
+            message.not_before = decision.until
+            message.lease_until = None
+            note(session, message, kind="decision", outcome="defer", reason=decision.reason,
+                 until=decision.until, at=now)  # fmt: skip
+            return None
+        return await self._ready(session, message, contact, store, decision, language, now, budgets)
+
+    async def _decide(
+        self,
+        session: AsyncSession,
+        message: OutboundMessage,
+        contact: Contact,
+        store: Store,
+        now: datetime,
+        budgets: _BudgetCache,
+    ) -> tuple[Send | Defer | Suppress, str]:
+        purpose = Purpose(message.purpose)
+        language = choose_language(message.intent, [contact.language, store.language])
+        force_template = bool(message.params.get("force_template"))
+        has_template = has_form(message.intent, Form.TEMPLATE)
+        status = category = None
+        if has_template:
+            defn = REGISTRY[message.intent]
+            state = await template_state(session, store.id, defn.name, language)
+            status = state.status if state else None
+            category = state.category if state else defn.category
+        consent = {
+            Purpose.UTILITY: contact.utility_consent,
+            Purpose.MARKETING: contact.marketing_consent,
+        }.get(purpose)
+        marketing_sent = 0
+        if purpose is Purpose.MARKETING or category == "MARKETING":
+            marketing_sent = int(
+                await session.scalar(
+                    select(func.count(OutboundMessage.id)).where(
+                        OutboundMessage.contact_id == contact.id,
+                        OutboundMessage.purpose == Purpose.MARKETING.value,
+                        OutboundMessage.accepted_at >= now - timedelta(days=7),
+                    )
+                )
+                or 0
+            )
+        irrelevant = await relevance(session, message)
+        window_until = contact.last_inbound_at + WINDOW if contact.last_inbound_at else None
+        facts = PolicyFacts(
+            now=now,
+            purpose=purpose,
+            consent=consent,
+            implied_utility_consent=store.order_updates_consent == "implied",
+            reachable=contact.reachable,
+            window_until=window_until,
+            has_template=has_template,
+            has_freeform=has_form(message.intent, Form.FREEFORM) and not force_template,
+            template_status=status,
+            template_category=category,
+            quiet_hours=(
+                (store.quiet_start, store.quiet_end)
+                if store.quiet_start is not None and store.quiet_end is not None
+                else None
+            ),
+            timezone=contact.timezone,
+            respect_quiet_hours=respects_quiet_hours(message),
+            marketing_sent_7d=marketing_sent,
+            marketing_cap_7d=store.marketing_cap_per_week,
+            budget=await budgets.budget(session, store, contact.id, now),
+            duplicate=message.wamid is not None,
+            still_relevant=irrelevant is None,
+            irrelevant_reason=irrelevant or Reason.STALE,
+            expires_at=expires_at(message),
+        )
+        return decide(facts), language
+
+    async def _ready(
+        self,
+        session: AsyncSession,
+        message: OutboundMessage,
+        contact: Contact,
+        store: Store,
+        decision: Send,
+        language: str,
+        now: datetime,
+        budgets: _BudgetCache,
+    ) -> _Job | None:
+        try:
+            client = self.clients.get(store)
+        except NotConnected as exc:
+            message.state = MessageState.HELD.value
+            message.not_before = now + timedelta(minutes=10)
+            message.lease_until = None
+            note(session, message, kind="decision", outcome="held",
+                 reason=Reason.ACCOUNT_BLOCKED, detail=str(exc), at=now)  # fmt: skip
+            return None
+        wait = self.limiter.take(
+            pair_key(client.phone_number_id, contact.wa_id), PAIR_RATE, PAIR_BURST, time.monotonic()
+        )
+        if wait > 0:
+            # This customer got a message moments ago: let the others through first.
+            message.state = MessageState.SCHEDULED.value
+            message.not_before = now + timedelta(seconds=wait)
+            message.lease_until = None
+            return None
+        try:
+            ctx = await render_context(session, store, contact, message)
+            rendered = render(message.intent, decision.form, language, ctx)
+        except RenderError as exc:
+            message.state = MessageState.FAILED.value
+            message.failed_at = now
+            message.lease_until = None
+            note(session, message, kind="decision", outcome="failed", detail=f"render: {exc}",
+                 at=now)  # fmt: skip
+            return None
+        payload = {
+            **rendered.payload,
+            "to": contact.wa_id,
+            "biz_opaque_callback_data": callback_data(message.id),
+        }
+        message.state = MessageState.SENDING.value
+        message.form = decision.form.value
+        message.template_name = rendered.template_name
+        message.language = rendered.language
+        message.payload = payload
+        message.tries += 1
+        note(session, message, kind="decision", outcome="send", reason=decision.reason,
+             detail=f"{decision.form.value}: {rendered.preview[:300]}", at=now)  # fmt: skip
+        if decision.form is Form.TEMPLATE:
+            budgets.spend(store.id)
+        return _Job(message.id, client, payload, max(store.throughput_per_s, 1))
+
+    async def _send_all(self, jobs: list[_Job]) -> list[tuple[int, SendResult | CloudApiError]]:
+        gate = asyncio.Semaphore(self.config.concurrency)
+
+        async def one(job: _Job) -> tuple[int, SendResult | CloudApiError]:
+            async with gate:
+                key = number_key(job.client.phone_number_id)
+                while (
+                    wait := self.limiter.take(
+                        key, job.throughput, job.throughput, time.monotonic()
+                    )
+                ) > 0:
+                    await asyncio.sleep(wait)
+                try:
+                    return job.message_id, await job.client.send(job.payload)
+                except CloudApiError as exc:
+                    return job.message_id, exc
+
+        return list(await asyncio.gather(*(one(job) for job in jobs)))
+
+    async def _record(self, results: list[tuple[int, SendResult | CloudApiError]]) -> None:
+        now = self.clock()
+        async with self.sessions() as session:
+            for message_id, result in results:
+                message = await session.get(OutboundMessage, message_id)
+                if message is None:
+                    continue
+                message.lease_until = None
+                if isinstance(result, SendResult):
+                    if message.state in (MessageState.SENDING.value, MessageState.UNCONFIRMED.value):
+                        message.state = MessageState.ACCEPTED.value
+                    message.wamid = message.wamid or result.wamid
+                    message.accepted_at = message.accepted_at or now
+                    note(session, message, kind="attempt", outcome="accepted", at=now)
+                    continue
+                if isinstance(result, CloudApiTransportError) and result.ambiguous:
+                    message.state = MessageState.UNCONFIRMED.value
+                    message.not_before = now + self.config.reconcile_wait
+                    note(session, message, kind="attempt", outcome="unconfirmed",
+                         reason=Reason.AWAITING_STATUS, until=message.not_before, at=now,
+                         detail=str(result))  # fmt: skip
+                    continue
+                contact = await session.get(Contact, message.contact_id)
+                assert contact is not None
+                await handle_failure(
+                    session, message, contact, code=result.code, title=result.title,
+                    detail=result.details, retry_class=result.retry_class, now=now,
+                )  # fmt: skip
+            await session.commit()

@@ -1,0 +1,105 @@
+"""Status webhooks move a message forward (accepted < sent < delivered < read; failed is final)."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ordertalk.contacts.models import Contact
+from ordertalk.messaging.dispatcher import message_id_from_callback
+from ordertalk.messaging.failures import handle_failure
+from ordertalk.messaging.models import OutboundMessage
+from ordertalk.messaging.outbox import note
+from ordertalk.messaging.states import STATUS_RANK, MessageState
+from ordertalk.whatsapp.errors import classify
+from ordertalk.whatsapp.webhook_types import MessageStatus
+
+log = logging.getLogger(__name__)
+
+_KIND_TO_STATE = {
+    "sent": MessageState.SENT,
+    "delivered": MessageState.DELIVERED,
+    "read": MessageState.READ,
+    "played": MessageState.READ,
+    "failed": MessageState.FAILED,
+}
+_STAMP = {
+    MessageState.SENT: "sent_at",
+    MessageState.DELIVERED: "delivered_at",
+    MessageState.READ: "read_at",
+}
+
+
+async def find_message(
+    session: AsyncSession, store_id: str, status: MessageStatus
+) -> OutboundMessage | None:
+    """The outbox row of a status: by wamid, else by our callback data (a lost HTTP response)."""
+    message = await session.scalar(
+        select(OutboundMessage).where(
+            OutboundMessage.store_id == store_id, OutboundMessage.wamid == status.id
+        )
+    )
+    if message is not None:
+        return message
+    message_id = message_id_from_callback(status.biz_opaque_callback_data)
+    if message_id is None:
+        return None
+    message = await session.get(OutboundMessage, message_id)
+    if message is None or message.store_id != store_id:
+        return None
+    if message.wamid is None and message.state in (
+        MessageState.SENDING.value,
+        MessageState.UNCONFIRMED.value,
+        MessageState.ACCEPTED.value,
+    ):
+        # The send went out even though we never saw its response: settle it, never resend.
+        message.wamid = status.id
+        message.accepted_at = message.accepted_at or datetime.fromtimestamp(status.timestamp, UTC)
+        message.lease_until = None
+        note(session, message, kind="status", outcome="settled",
+             detail="reconciled from biz_opaque_callback_data")  # fmt: skip
+    return message if message.wamid == status.id else None
+
+
+async def apply_status(
+    session: AsyncSession, store_id: str, status: MessageStatus, now: datetime
+) -> bool:
+    """Apply one status; False when it is for a message we do not know (logged, ignored)."""
+    message = await find_message(session, store_id, status)
+    if message is None:
+        log.info("status %s for an unknown message; ignored", status.status)
+        return False
+    if status.pricing is not None:
+        message.pricing_category = str(status.pricing.category or "") or None
+        message.pricing_type = str(status.pricing.type or "") or None
+        message.billable = status.pricing.billable
+    target = _KIND_TO_STATE.get(str(status.status))
+    if target is None:
+        return True
+    at = datetime.fromtimestamp(status.timestamp, UTC)
+    current = MessageState(message.state)
+    stamp = _STAMP.get(target)
+    if stamp and getattr(message, stamp) is None:
+        setattr(message, stamp, at)  # each time is kept even when statuses arrive out of order
+    if current is MessageState.FAILED or current not in STATUS_RANK:
+        return True
+    if target is MessageState.FAILED:
+        error = status.errors[0] if status.errors else None
+        code = error.code if error else None
+        details = None
+        if error is not None and isinstance(error.error_data, dict):
+            details = str(error.error_data.get("details") or "") or None
+        contact = await session.get(Contact, message.contact_id)
+        assert contact is not None
+        await handle_failure(
+            session, message, contact, code=code, title=error.title if error else None,
+            detail=details, retry_class=classify(code, None), now=now, asynchronous=True,
+        )  # fmt: skip
+        return True
+    if STATUS_RANK[target] > STATUS_RANK[current]:
+        message.state = target.value
+        note(session, message, kind="status", outcome=target.value, at=at)
+    return True

@@ -1,0 +1,154 @@
+"""What a stored Cloud API webhook means: statuses, customer messages, preferences, templates.
+
+Runs after the raw body is committed. Inbound messages here only do what order updates need
+(the service window, STOP/START); the conversations package builds on the same entry point.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ordertalk.contacts.keywords import Keyword, match_button_payload, match_keyword
+from ordertalk.contacts.models import Contact
+from ordertalk.contacts.service import (
+    apply_keyword,
+    apply_user_preference,
+    find_by_wa_id,
+    upsert_contact,
+)
+from ordertalk.errors import InvalidInput
+from ordertalk.messaging.outbox import enqueue
+from ordertalk.messaging.statuses import apply_status
+from ordertalk.policy.decisions import Purpose
+from ordertalk.stores.models import Store
+from ordertalk.templates.service import apply_template_update
+from ordertalk.whatsapp.webhook_types import Contact as WebhookContact
+from ordertalk.whatsapp.webhook_types import InboundMessage, WebhookPayload
+from ordertalk.whatsapp.webhooks import messages, statuses, template_updates, user_preferences
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(slots=True)
+class Processed:
+    """Counts of what a webhook did."""
+
+    statuses: int = 0
+    inbound: int = 0
+    keywords: int = 0
+    messages_planned: int = 0
+    preferences: int = 0
+    templates: int = 0
+
+
+class _Stores:
+    """Stores by business number and by WABA, looked up once per webhook."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+        self._by_number: dict[str, Store | None] = {}
+        self._by_waba: dict[str, Store | None] = {}
+
+    async def by_number(self, phone_number_id: str) -> Store | None:
+        if phone_number_id not in self._by_number:
+            self._by_number[phone_number_id] = await self.session.scalar(
+                select(Store).where(Store.phone_number_id == phone_number_id).limit(1)
+            )
+        return self._by_number[phone_number_id]
+
+    async def by_waba(self, waba_id: str) -> list[Store]:
+        return list(await self.session.scalars(select(Store).where(Store.waba_id == waba_id)))
+
+
+async def _contact(
+    session: AsyncSession, store: Store, wa_id: str, profile: WebhookContact | None
+) -> Contact | None:
+    contact = await find_by_wa_id(session, store.id, wa_id)
+    if contact is not None:
+        return contact
+    name = profile.profile.name if profile and profile.profile else None
+    try:
+        return await upsert_contact(session, store, phone=f"+{wa_id}", name=name)
+    except InvalidInput:
+        return None
+
+
+async def _inbound(
+    session: AsyncSession,
+    store: Store,
+    profile: WebhookContact | None,
+    message: InboundMessage,
+    processed: Processed,
+) -> None:
+    wa_id = message.from_ or (profile.wa_id if profile else None)
+    if not wa_id:
+        return  # a username-only customer: nothing order updates can do with them yet
+    contact = await _contact(session, store, wa_id, profile)
+    if contact is None:
+        return
+    at = datetime.fromtimestamp(message.timestamp, UTC)
+    if contact.last_inbound_at is None or at > contact.last_inbound_at:
+        contact.last_inbound_at = at  # opens (or refreshes) the 24-hour service window
+    processed.inbound += 1
+    keyword: Keyword | None = None
+    if message.text is not None:
+        keyword = match_keyword(message.text)
+    elif message.reply_id is not None:
+        keyword = match_button_payload(message.reply_id)
+    if keyword is None:
+        return
+    processed.keywords += 1
+    await apply_keyword(
+        session, contact, keyword, at, {"wamid": message.id, "type": str(message.type)}
+    )
+    intent = "optout_confirmed" if keyword is Keyword.STOP else "optin_confirmed"
+    planned = await enqueue(
+        session,
+        store_id=store.id,
+        contact_id=contact.id,
+        intent=intent,
+        purpose=Purpose.SERVICE,
+        dedup_key=f"keyword:{message.id}",
+        not_before=at,
+        params={"expires_at": (at + timedelta(hours=24)).isoformat()},
+    )
+    processed.messages_planned += planned is not None
+
+
+async def process_webhook(session: AsyncSession, payload: WebhookPayload) -> Processed:
+    """Apply everything a webhook carries for the stores that own its numbers."""
+    processed = Processed()
+    stores = _Stores(session)
+    now = datetime.now(UTC)
+    for metadata, status in statuses(payload):
+        store = await stores.by_number(metadata.phone_number_id)
+        if store is None:
+            log.info("status for a number no store owns; ignored")
+            continue
+        processed.statuses += await apply_status(session, store.id, status, now)
+    for metadata, profile, message in messages(payload):
+        store = await stores.by_number(metadata.phone_number_id)
+        if store is not None:
+            await _inbound(session, store, profile, message, processed)
+    for metadata, preference in user_preferences(payload):
+        store = await stores.by_number(metadata.phone_number_id)
+        if store is None or not preference.wa_id:
+            continue
+        contact = await find_by_wa_id(session, store.id, preference.wa_id)
+        if contact is not None:
+            at = datetime.fromtimestamp(preference.timestamp, UTC) if preference.timestamp else now
+            await apply_user_preference(
+                session, contact, str(preference.value), at, {"detail": preference.detail}
+            )
+            processed.preferences += 1
+    for entry, update in template_updates(payload):
+        for store in await stores.by_waba(entry.id):
+            await apply_template_update(session, store.id, update)
+            processed.templates += 1
+    await session.flush()
+    return processed
