@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, tzinfo
 from decimal import Decimal, InvalidOperation
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, Protocol, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import ValidationError
@@ -27,6 +27,7 @@ from pydantic import ValidationError
 from ordertalk.commerce.events import CommerceEvent
 from ordertalk.commerce.milestones import Milestone
 
+T = TypeVar("T")
 MAX_ID = 200
 MAX_URL = 2000
 log = logging.getLogger("ordertalk.integrations")
@@ -401,7 +402,7 @@ def _label(path: str) -> str:
     return f"field '{path}'" if path else "body"
 
 
-def first(*values: str | None) -> str | None:
+def first(*values: T | None) -> T | None:
     """The first value that is not None."""
     return next((value for value in values if value is not None), None)
 
