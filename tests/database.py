@@ -9,6 +9,7 @@ from pathlib import Path
 
 from sqlalchemy import text
 
+import ordertalk.models  # noqa: F401  (every table, so a PostgreSQL clean-up drops them all)
 from ordertalk.db import Base, create_engine
 from ordertalk.migrations import upgrade
 

@@ -12,16 +12,18 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from ordertalk import __version__
+from ordertalk.commerce.api import router as commerce_router
 from ordertalk.config import Settings, get_settings
+from ordertalk.contacts.api import router as contacts_router
 from ordertalk.db import create_engine, session_factory
 from ordertalk.errors import OrdertalkError
+from ordertalk.integrations.api import router as integrations_router
+from ordertalk.journeys.api import router as journeys_router
 from ordertalk.logs import configure_logging
+from ordertalk.messaging.api import router as messaging_router
 from ordertalk.messaging.clients import ClientPool
 from ordertalk.messaging.dispatcher import Dispatcher
-from ordertalk.integrations.api import router as integrations_router
-from ordertalk.commerce.api import router as commerce_router
-from ordertalk.journeys.api import router as journeys_router
-from ordertalk.messaging.api import router as messaging_router
+from ordertalk.stores.api import router as stores_router
 from ordertalk.whatsapp_webhooks.api import router as whatsapp_webhooks_router
 
 log = logging.getLogger(__name__)
@@ -83,6 +85,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return {"status": "ok", "version": __version__}
 
     app.include_router(whatsapp_webhooks_router)
+    app.include_router(stores_router)
+    app.include_router(contacts_router)
     app.include_router(integrations_router)
     app.include_router(commerce_router)
     app.include_router(messaging_router)

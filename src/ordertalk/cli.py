@@ -41,19 +41,46 @@ def migrate() -> None:
 def serve(
     host: Annotated[str | None, typer.Option(help="Bind address.")] = None,
     port: Annotated[int | None, typer.Option(help="Port.")] = None,
+    worker: Annotated[
+        bool, typer.Option("--worker/--no-worker", help="Run the dispatcher in this process.")
+    ] = True,
+    with_sandbox: Annotated[
+        bool,
+        typer.Option("--sandbox", help="Also run a sandbox that stores without a number use."),
+    ] = False,
+    sandbox_port: Annotated[int, typer.Option(help="The in-process sandbox's port.")] = 8990,
 ) -> None:
-    """Run the Ordertalk API (migrating the database first)."""
-    from ordertalk.app import create_app
-    from ordertalk.migrations import upgrade
+    """Run the Ordertalk API and its worker (migrating the database first)."""
+    from ordertalk.stack import running
 
     settings = get_settings()
-    upgrade(settings.database_url)
-    uvicorn.run(
-        create_app(settings),
-        host=host or settings.host,
-        port=port or settings.port,
-        log_level="warning",
-    )
+    changes: dict[str, object] = {"worker": worker}
+    if host:
+        changes["host"] = host
+    if port:
+        changes["port"] = port
+    settings = settings.model_copy(update=changes)
+
+    async def main() -> None:
+        async with running(settings, sandbox_port=sandbox_port if with_sandbox else None) as stack:
+            console.print(
+                f"[bold]Ordertalk[/bold] {stack.api_url}  (API docs {stack.api_url}/docs)"
+            )
+            if stack.sandbox_url:
+                console.print(f"[bold]Sandbox[/bold]   {stack.sandbox_url}/_sandbox/health")
+            await asyncio.Event().wait()
+
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(main())
+
+
+@app.command("worker")
+def worker_command() -> None:
+    """Run only the outbox dispatcher (scale out with several, next to `serve --no-worker`)."""
+    from ordertalk.worker import run_worker
+
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(run_worker(get_settings()))
 
 
 @app.command()
@@ -144,6 +171,19 @@ def demo(
 def print_settings() -> None:
     """Show the effective settings (secrets masked)."""
     console.print_json(json.dumps(get_settings().model_dump(mode="json")))
+
+
+def _register_subcommands() -> None:
+    from ordertalk.replay import replay_command
+    from ordertalk.stores.cli import store_app
+    from ordertalk.templates.cli import templates_app
+
+    app.add_typer(store_app, name="store", help="Create and list stores.")
+    app.add_typer(templates_app, name="templates", help="Push templates to Meta, list statuses.")
+    app.command("replay")(replay_command)
+
+
+_register_subcommands()
 
 
 def main() -> None:

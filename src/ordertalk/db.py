@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, MetaData, event
+from sqlalchemy import DateTime, Executable, MetaData, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -76,3 +77,26 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     """Sessions that keep objects usable after commit (the edge commits, services flush)."""
     return async_sessionmaker(engine, expire_on_commit=False)
+
+
+async def insert_or_ignore(
+    session: AsyncSession, model: type[Base], values: dict[str, Any], conflict: list[str]
+) -> bool:
+    """INSERT … ON CONFLICT DO NOTHING on a unique key; whether a row was inserted.
+
+    Lets two requests racing to create the same row both carry on, inside the caller's
+    transaction (a savepoint would not do: on SQLite, releasing one commits everything).
+    """
+    statement: Executable
+    if session.get_bind().dialect.name == "postgresql":
+        statement = (
+            postgresql.insert(model)
+            .values(**values)
+            .on_conflict_do_nothing(index_elements=conflict)
+        )
+    else:
+        statement = (
+            sqlite.insert(model).values(**values).on_conflict_do_nothing(index_elements=conflict)
+        )
+    result = await session.execute(statement)
+    return bool(getattr(result, "rowcount", 0))

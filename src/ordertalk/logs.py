@@ -46,3 +46,6 @@ def configure_logging(level: str = "INFO") -> None:
     root.setLevel(level.upper())
     # httpx logs every request at INFO; that is noise next to Ordertalk's own lines.
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    # At DEBUG the database drivers log SQL parameters, which include tokens and secrets.
+    for driver in ("aiosqlite", "asyncpg", "sqlalchemy.engine"):
+        logging.getLogger(driver).setLevel(logging.WARNING)

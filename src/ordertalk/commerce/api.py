@@ -1,4 +1,4 @@
-"""`/v1/orders`: an order with its shipments, timeline and messages ("why no message?" in one call)."""
+"""`/v1/orders`: an order with its parcels, timeline and messages ("why no message?")."""
 
 from __future__ import annotations
 

@@ -124,7 +124,7 @@ _BUTTON_PAYLOADS = {
 
 
 def match_button_payload(payload: str | None) -> Keyword | None:
-    """The keyword of a template quick-reply payload (`ot:stop`, `ot:start`, or plain STOP/START)."""
+    """The keyword of a quick-reply payload: `ot:stop`, `ot:start`, or a plain STOP/START."""
     if payload is None:
         return None
     return _BUTTON_PAYLOADS.get(payload.strip().casefold())

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
 from ordertalk.contacts.models import ConsentEvent, Contact
 from ordertalk.contacts.phones import mask
@@ -72,6 +72,13 @@ class ContactOut(BaseModel):
         )
 
 
+class ContactList(BaseModel):
+    """A page of contacts; pass `next_after` as `after` for the next page (null: no more)."""
+
+    contacts: list[ContactOut]
+    next_after: int | None
+
+
 class ConsentEventIn(BaseModel):
     """One consent change the store reports (defaults: source "api", happened now)."""
 
@@ -81,7 +88,15 @@ class ConsentEventIn(BaseModel):
     granted: bool
     source: ApiConsentSource = "api"
     evidence: Evidence
+    # When the customer decided (e.g. at checkout); now when left out.
     at: AwareDatetime | None = None
+
+    @field_validator("at")
+    @classmethod
+    def _not_in_the_future(cls, at: datetime | None) -> datetime | None:
+        if at is not None and at > datetime.now(UTC) + timedelta(minutes=5):
+            raise ValueError("consent cannot be given in the future")
+        return at
 
 
 class ConsentEventOut(BaseModel):

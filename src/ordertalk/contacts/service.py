@@ -8,12 +8,13 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ordertalk.contacts.keywords import Keyword
 from ordertalk.contacts.models import ConsentEvent, Contact
 from ordertalk.contacts.phones import mask, normalise_phone, timezone_for, wa_id
+from ordertalk.contacts.schemas import ContactIn
+from ordertalk.db import insert_or_ignore, utcnow
 from ordertalk.errors import InvalidInput, NotFound
 from ordertalk.policy.decisions import Purpose
 from ordertalk.stores.models import Store
@@ -84,17 +85,40 @@ async def upsert_contact(
 async def _insert_new(session: AsyncSession, **values: Any) -> bool:
     """Insert a contact unless the store already has its number; whether it was inserted.
 
-    Two webhooks about one new customer can arrive together: ON CONFLICT DO NOTHING lets the
-    loser carry on with the winner's row, inside the caller's transaction (a savepoint on SQLite
-    would commit the whole transaction when released).
+    Two webhooks about one new customer can arrive together: the loser carries on with the
+    winner's row.
     """
-    dialect = session.get_bind().dialect.name
-    insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[dialect]
-    statement = (
-        insert(Contact).values(**values).on_conflict_do_nothing(index_elements=["store_id", "phone"])
+    return await insert_or_ignore(session, Contact, values, ["store_id", "phone"])
+
+
+async def save_contact(session: AsyncSession, store: Store, data: ContactIn) -> Contact:
+    """Upsert from the API, recording the consent it carries when that changes anything."""
+    contact = await upsert_contact(
+        session, store, phone=data.phone, name=data.name, language=data.language, region=data.region
     )
-    result = await session.execute(statement)
-    return bool(getattr(result, "rowcount", 0))
+    if data.consent is not None:
+        at = utcnow()
+        source = ConsentSource(data.consent.source)
+        for purpose, granted in (
+            (Purpose.UTILITY, data.consent.utility),
+            (Purpose.MARKETING, data.consent.marketing),
+        ):
+            # A store re-sending the same checkbox on every order is not a new decision.
+            if granted is not None and granted != _current(contact, purpose):
+                await record_consent(
+                    session, contact, purpose, granted, source, data.consent.evidence, at
+                )
+    return contact
+
+
+async def list_contacts(
+    session: AsyncSession, store: Store, *, after: int | None = None, limit: int = 50
+) -> list[Contact]:
+    """The store's contacts in id order, `limit` at a time after the id `after`."""
+    query = select(Contact).where(Contact.store_id == store.id)
+    if after is not None:
+        query = query.where(Contact.id > after)
+    return list(await session.scalars(query.order_by(Contact.id).limit(limit)))
 
 
 async def find_by_phone(session: AsyncSession, store_id: str, e164: str) -> Contact | None:
@@ -121,9 +145,12 @@ async def get_contact(session: AsyncSession, store_id: str, contact_id: int) -> 
     return contact
 
 
-async def lookup_contact(session: AsyncSession, store: Store, phone: str) -> Contact:
+async def lookup_contact(
+    session: AsyncSession, store: Store, phone: str, region: str | None = None
+) -> Contact:
     """The store's contact for a number in any local or E.164 format; NotFound otherwise."""
-    contact = await find_by_phone(session, store.id, normalise_phone(phone, store.country))
+    e164 = normalise_phone(phone, validate_country(region) if region else store.country)
+    contact = await find_by_phone(session, store.id, e164)
     if contact is None:
         raise NotFound("no contact with that phone number")
     return contact
@@ -149,14 +176,9 @@ async def mark_unreachable(session: AsyncSession, contact: Contact, at: datetime
 
 
 def _purpose(purpose: Purpose | str) -> Purpose:
-    try:
-        value = Purpose(purpose)
-    except ValueError:
-        value = None
-    if value not in CONSENTED:
+    if purpose not in CONSENTED:
         raise InvalidInput("consent purpose must be 'utility' or 'marketing'")
-    assert value is not None
-    return value
+    return Purpose(purpose)
 
 
 async def record_consent(
@@ -172,6 +194,9 @@ async def record_consent(
     purpose = _purpose(purpose)
     if at.tzinfo is None:
         raise InvalidInput("consent time must include a time zone")
+    # A row from the future would outrank every real decision until that time came: another
+    # system's clock running ahead must not freeze a contact's consent.
+    at = min(at, utcnow())
     # Events can arrive late (a webhook's own timestamp): the mirror follows the newest `at`,
     # so a late, older event is kept in the ledger but does not override a newer decision.
     newer = await session.scalar(
@@ -250,37 +275,46 @@ def _current(contact: Contact, purpose: Purpose) -> bool | None:
     return contact.utility_consent if purpose is Purpose.UTILITY else contact.marketing_consent
 
 
-async def apply_keyword(
-    session: AsyncSession,
-    contact: Contact,
-    keyword: Keyword,
-    at: datetime,
-    evidence: dict[str, Any],
+async def _last_keyword_event(
+    session: AsyncSession, contact: Contact, purpose: Purpose
+) -> ConsentEvent | None:
+    return await session.scalar(
+        select(ConsentEvent)
+        .where(
+            ConsentEvent.contact_id == contact.id,
+            ConsentEvent.purpose == purpose.value,
+            ConsentEvent.source == ConsentSource.KEYWORD.value,
+        )
+        .order_by(ConsentEvent.at.desc(), ConsentEvent.id.desc())
+        .limit(1)
+    )
+
+
+async def _stop(
+    session: AsyncSession, contact: Contact, at: datetime, evidence: dict[str, Any]
 ) -> list[ConsentEvent]:
-    """STOP revokes utility and marketing; START re-grants what the last STOP revoked."""
-    if keyword is Keyword.STOP:
-        events = []
-        for purpose in CONSENTED:
-            # What STOP found is kept, so that START can restore exactly that.
-            proof = {**evidence, "keyword": "STOP", "previously": _current(contact, purpose)}
-            events.append(
-                await record_consent(
-                    session, contact, purpose, False, ConsentSource.KEYWORD, proof, at
-                )
-            )
-        return events
     events = []
     for purpose in CONSENTED:
-        last = await session.scalar(
-            select(ConsentEvent)
-            .where(
-                ConsentEvent.contact_id == contact.id,
-                ConsentEvent.purpose == purpose.value,
-                ConsentEvent.source == ConsentSource.KEYWORD.value,
-            )
-            .order_by(ConsentEvent.at.desc(), ConsentEvent.id.desc())
-            .limit(1)
+        # What STOP found is kept, so that START can restore exactly that. A second STOP finds
+        # the first one's work, so it carries the first one's finding forward.
+        previously = _current(contact, purpose)
+        if previously is False:
+            last = await _last_keyword_event(session, contact, purpose)
+            if last is not None and not last.granted:
+                previously = (last.evidence or {}).get("previously")
+        proof = {**evidence, "keyword": "STOP", "previously": previously}
+        events.append(
+            await record_consent(session, contact, purpose, False, ConsentSource.KEYWORD, proof, at)
         )
+    return events
+
+
+async def _start(
+    session: AsyncSession, contact: Contact, at: datetime, evidence: dict[str, Any]
+) -> list[ConsentEvent]:
+    events = []
+    for purpose in CONSENTED:
+        last = await _last_keyword_event(session, contact, purpose)
         if last is None or last.granted or _current(contact, purpose) is True:
             continue  # no STOP to undo, or already back on
         previously = (last.evidence or {}).get("previously")
@@ -295,6 +329,27 @@ async def apply_keyword(
                 )
             )
     return events
+
+
+async def apply_keyword(
+    session: AsyncSession,
+    contact: Contact,
+    keyword: Keyword,
+    at: datetime,
+    evidence: dict[str, Any],
+) -> list[ConsentEvent]:
+    """STOP revokes utility and marketing; START re-grants what the last STOP revoked."""
+    if keyword is Keyword.STOP:
+        return await _stop(session, contact, at, evidence)
+    return await _start(session, contact, at, evidence)
+
+
+async def note_inbound(session: AsyncSession, contact: Contact, at: datetime) -> None:
+    """A message from the customer: the service window opens and the number is reachable."""
+    if contact.last_inbound_at is None or at > contact.last_inbound_at:
+        contact.last_inbound_at = at
+    contact.reachable = True  # they just wrote from it, whatever an old failure said
+    await session.flush()
 
 
 _PREFERENCES = {"stop": False, "resume": True, "signup": True}

@@ -53,7 +53,8 @@ async def _process(
     async with _sessions(request)() as session:
         store = await session.get(Store, store_id)
         raw = await session.get(RawEvent, raw_id)
-        assert store is not None and raw is not None
+        assert store is not None
+        assert raw is not None
         try:
             outcome = await apply_events(session, store, raw, events, utcnow())
             await session.commit()

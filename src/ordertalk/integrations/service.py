@@ -13,11 +13,11 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ordertalk.commerce.events import CommerceEvent
 from ordertalk.commerce.service import Applied, CommerceService, awb_key
+from ordertalk.db import insert_or_ignore, utcnow
 from ordertalk.integrations.base import Delivery, Identified, NormaliseError, Source
 from ordertalk.integrations.models import RawEvent
 from ordertalk.integrations.registry import SOURCES
@@ -81,42 +81,28 @@ async def store_raw(
     error: str | None = None,
 ) -> tuple[RawEvent, bool]:
     """Keep a delivery once per (store, source, external id); returns it and whether it was new."""
-    external_id = identified.external_id if identified else body_digest(delivery.raw)
-    existing = await session.scalar(
-        select(RawEvent).where(
-            RawEvent.store_id == store.id,
-            RawEvent.source == source,
-            RawEvent.external_id == external_id,
-        )
+    external_id = (identified.external_id if identified else body_digest(delivery.raw))[:200]
+    key = (
+        RawEvent.store_id == store.id,
+        RawEvent.source == source,
+        RawEvent.external_id == external_id,
     )
-    if existing is not None:
-        return existing, False
-    row = RawEvent(
-        store_id=store.id,
-        source=source,
-        external_id=external_id[:200],
-        topic=identified.topic[:100] if identified and identified.topic else None,
-        headers={k: v[:500] for k, v in delivery.headers.items() if k in KEPT_HEADERS},
-        body=delivery.raw,
-        state=RawState.INVALID if error else RawState.RECEIVED,
-        error=error[:1000] if error else None,
-    )
-    try:
-        async with session.begin_nested():
-            session.add(row)
-            await session.flush()
-    except IntegrityError:
-        # The same delivery arrived twice at once; the other request keeps it.
-        again = await session.scalar(
-            select(RawEvent).where(
-                RawEvent.store_id == store.id,
-                RawEvent.source == source,
-                RawEvent.external_id == external_id,
-            )
-        )
-        assert again is not None
-        return again, False
-    return row, True
+    values: dict[str, Any] = {
+        "store_id": store.id,
+        "source": source,
+        "external_id": external_id,
+        "topic": identified.topic[:100] if identified and identified.topic else None,
+        "headers": {k: v[:500] for k, v in delivery.headers.items() if k in KEPT_HEADERS},
+        "body": delivery.raw,
+        "state": RawState.INVALID if error else RawState.RECEIVED,
+        "error": error[:1000] if error else None,
+        "received_at": utcnow(),
+    }
+    # Retries can arrive while the first delivery is still being handled: one row wins.
+    new = await insert_or_ignore(session, RawEvent, values, ["store_id", "source", "external_id"])
+    row = await session.scalar(select(RawEvent).where(*key))
+    assert row is not None
+    return row, new
 
 
 def store_options(store: Store, options: dict[str, Any] | None) -> dict[str, Any]:

@@ -163,7 +163,9 @@ async def relevance(session: AsyncSession, message: OutboundMessage) -> Reason |
     if message.entity is None or message.entity_id is None:
         return None
     step = str(message.params.get("step", ""))
-    row = await session.get(_ROWS[Track(message.entity)], message.entity_id)
+    row: Order | Shipment | Return | Refund | None = await session.get(
+        _ROWS[Track(message.entity)], message.entity_id
+    )
     if row is None:
         return Reason.WITHDRAWN
     order = row if isinstance(row, Order) else await session.get(Order, message.order_id)
@@ -207,8 +209,15 @@ async def withdraw_stale(
             if reason is None:
                 continue
             message.state = MessageState.WITHDRAWN.value
-            note(session, message, kind="withdrawn", outcome="withdrawn", reason=reason, at=now,
-                 detail=_why(message, reason))  # fmt: skip
+            note(
+                session,
+                message,
+                kind="withdrawn",
+                outcome="withdrawn",
+                reason=reason,
+                at=now,
+                detail=_why(message, reason),
+            )
             withdrawn += 1
     await session.flush()
     return withdrawn
@@ -229,5 +238,3 @@ def expires_at(message: OutboundMessage) -> datetime | None:
 def respects_quiet_hours(message: OutboundMessage) -> bool:
     """Whether this message waits for the end of quiet hours."""
     return bool(message.params.get("respect_quiet_hours", True))
-
-

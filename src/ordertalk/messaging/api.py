@@ -7,8 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from ordertalk.contacts.phones import normalise_phone
-from ordertalk.contacts.service import find_by_wa_id
 from ordertalk.contacts.phones import wa_id as wa_id_of
+from ordertalk.contacts.service import find_by_wa_id
 from ordertalk.deps import SessionDep
 from ordertalk.messaging.models import OutboundMessage
 from ordertalk.messaging.queries import messages_out

@@ -51,8 +51,12 @@ async def render_context(
         returned = await session.get(Return, message.entity_id)
         reason = returned.reason if returned else None
     event_time = message.params.get("event_time")
-    amount = refund.amount if refund and refund.amount is not None else (order and order.total)
-    currency = (refund and refund.currency) or (order and order.currency)
+    amount = refund.amount if refund is not None and refund.amount is not None else None
+    if amount is None and order is not None:
+        amount = order.total
+    currency = refund.currency if refund is not None else None
+    if currency is None and order is not None:
+        currency = order.currency
     ref = order.external_id if order else str(message.id)
     if shipment is not None and order is not None:
         ref = f"{order.external_id}/{shipment.id}"

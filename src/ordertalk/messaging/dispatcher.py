@@ -117,7 +117,9 @@ class _BudgetCache:
             self._used[store.id] = (int(row[0]), row[1])
         used, oldest = self._used[store.id]
         counted = await session.scalar(
-            select(OutboundMessage.id).where(*recent, OutboundMessage.contact_id == contact_id).limit(1)
+            select(OutboundMessage.id)
+            .where(*recent, OutboundMessage.contact_id == contact_id)
+            .limit(1)
         )
         return Budget(
             used=used,
@@ -200,7 +202,7 @@ class Dispatcher:
                 .order_by(OutboundMessage.not_before, OutboundMessage.id)
                 .limit(cfg.batch)
             )
-            if session.bind.dialect.name == "postgresql":
+            if session.get_bind().dialect.name == "postgresql":
                 due = due.with_for_update(skip_locked=True)
             claimed = await session.scalars(
                 update(OutboundMessage)
@@ -241,9 +243,13 @@ class Dispatcher:
             }
             for message in messages:
                 job = await self._prepare_one(
-                    session, message, contacts[message.contact_id], stores[message.store_id],
-                    now, budgets,
-                )  # fmt: skip
+                    session,
+                    message,
+                    contacts[message.contact_id],
+                    stores[message.store_id],
+                    now,
+                    budgets,
+                )
                 if job is not None:
                     jobs.append(job)
             await session.commit()
@@ -263,24 +269,44 @@ class Dispatcher:
             message.state = MessageState.UNCONFIRMED.value
             message.not_before = now + self.config.reconcile_wait
             message.lease_until = None
-            note(session, message, kind="attempt", outcome="unconfirmed",
-                 reason=Reason.AWAITING_STATUS, until=message.not_before, at=now,
-                 detail="no response to the send; waiting for a status webhook")  # fmt: skip
+            note(
+                session,
+                message,
+                kind="attempt",
+                outcome="unconfirmed",
+                reason=Reason.AWAITING_STATUS,
+                until=message.not_before,
+                at=now,
+                detail="no response to the send; waiting for a status webhook",
+            )
             return None
         decision, language = await self._decide(session, message, contact, store, now, budgets)
         if isinstance(decision, Suppress):
             message.state = MessageState.SUPPRESSED.value
             message.lease_until = None
-            note(session, message, kind="decision", outcome="suppress", reason=decision.reason,
-                 at=now)  # fmt: skip
+            note(
+                session,
+                message,
+                kind="decision",
+                outcome="suppress",
+                reason=decision.reason,
+                at=now,
+            )
             return None
         if isinstance(decision, Defer):
             held = decision.reason in (Reason.TEMPLATE_NOT_APPROVED, Reason.ACCOUNT_BLOCKED)
             message.state = (MessageState.HELD if held else MessageState.SCHEDULED).value
             message.not_before = decision.until
             message.lease_until = None
-            note(session, message, kind="decision", outcome="defer", reason=decision.reason,
-                 until=decision.until, at=now)  # fmt: skip
+            note(
+                session,
+                message,
+                kind="decision",
+                outcome="defer",
+                reason=decision.reason,
+                until=decision.until,
+                at=now,
+            )
             return None
         return await self._ready(session, message, contact, store, decision, language, now, budgets)
 
@@ -366,8 +392,15 @@ class Dispatcher:
             message.state = MessageState.HELD.value
             message.not_before = now + timedelta(minutes=10)
             message.lease_until = None
-            note(session, message, kind="decision", outcome="held",
-                 reason=Reason.ACCOUNT_BLOCKED, detail=str(exc), at=now)  # fmt: skip
+            note(
+                session,
+                message,
+                kind="decision",
+                outcome="held",
+                reason=Reason.ACCOUNT_BLOCKED,
+                detail=str(exc),
+                at=now,
+            )
             return None
         wait = self.limiter.take(
             pair_key(client.phone_number_id, contact.wa_id), PAIR_RATE, PAIR_BURST, time.monotonic()
@@ -385,8 +418,9 @@ class Dispatcher:
             message.state = MessageState.FAILED.value
             message.failed_at = now
             message.lease_until = None
-            note(session, message, kind="decision", outcome="failed", detail=f"render: {exc}",
-                 at=now)  # fmt: skip
+            note(
+                session, message, kind="decision", outcome="failed", detail=f"render: {exc}", at=now
+            )
             return None
         payload = {
             **rendered.payload,
@@ -399,8 +433,15 @@ class Dispatcher:
         message.language = rendered.language
         message.payload = payload
         message.tries += 1
-        note(session, message, kind="decision", outcome="send", reason=decision.reason,
-             detail=f"{decision.form.value}: {rendered.preview[:300]}", at=now)  # fmt: skip
+        note(
+            session,
+            message,
+            kind="decision",
+            outcome="send",
+            reason=decision.reason,
+            detail=f"{decision.form.value}: {rendered.preview[:300]}",
+            at=now,
+        )
         if decision.form is Form.TEMPLATE:
             budgets.spend(store.id)
         return _Job(message.id, client, payload, max(store.throughput_per_s, 1))
@@ -411,10 +452,8 @@ class Dispatcher:
         async def one(job: _Job) -> tuple[int, SendResult | CloudApiError]:
             async with gate:
                 key = number_key(job.client.phone_number_id)
-                while (
-                    wait := self.limiter.take(
-                        key, job.throughput, job.throughput, time.monotonic()
-                    )
+                while (  # noqa: ASYNC110 (waiting for a token bucket, not for an event)
+                    wait := self.limiter.take(key, job.throughput, job.throughput, time.monotonic())
                 ) > 0:
                     await asyncio.sleep(wait)
                 try:
@@ -433,7 +472,10 @@ class Dispatcher:
                     continue
                 message.lease_until = None
                 if isinstance(result, SendResult):
-                    if message.state in (MessageState.SENDING.value, MessageState.UNCONFIRMED.value):
+                    if message.state in (
+                        MessageState.SENDING.value,
+                        MessageState.UNCONFIRMED.value,
+                    ):
                         message.state = MessageState.ACCEPTED.value
                     message.wamid = message.wamid or result.wamid
                     message.accepted_at = message.accepted_at or now
@@ -442,14 +484,27 @@ class Dispatcher:
                 if isinstance(result, CloudApiTransportError) and result.ambiguous:
                     message.state = MessageState.UNCONFIRMED.value
                     message.not_before = now + self.config.reconcile_wait
-                    note(session, message, kind="attempt", outcome="unconfirmed",
-                         reason=Reason.AWAITING_STATUS, until=message.not_before, at=now,
-                         detail=str(result))  # fmt: skip
+                    note(
+                        session,
+                        message,
+                        kind="attempt",
+                        outcome="unconfirmed",
+                        reason=Reason.AWAITING_STATUS,
+                        until=message.not_before,
+                        at=now,
+                        detail=str(result),
+                    )
                     continue
                 contact = await session.get(Contact, message.contact_id)
                 assert contact is not None
                 await handle_failure(
-                    session, message, contact, code=result.code, title=result.title,
-                    detail=result.details, retry_class=result.retry_class, now=now,
-                )  # fmt: skip
+                    session,
+                    message,
+                    contact,
+                    code=result.code,
+                    title=result.title,
+                    detail=result.details,
+                    retry_class=result.retry_class,
+                    now=now,
+                )
             await session.commit()

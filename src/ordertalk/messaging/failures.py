@@ -32,7 +32,7 @@ ACCOUNT_BLOCKED = frozenset({368, 131031, 130497})
 def backoff(tries: int, *, base: float = 2.0, cap: float = 900.0) -> timedelta:
     """Exponential back-off with full jitter (so retries of many messages do not align)."""
     ceiling = min(cap, base * (2 ** max(tries - 1, 0)))
-    return timedelta(seconds=random.uniform(ceiling / 2, ceiling))  # noqa: S311 (not crypto)
+    return timedelta(seconds=random.uniform(ceiling / 2, ceiling))
 
 
 def _fail(message: OutboundMessage, now: datetime) -> None:
@@ -63,20 +63,41 @@ async def handle_failure(
     if code == 131026:
         await mark_unreachable(session, contact, now)
         _fail(message, now)
-        note(session, message, kind="status", outcome="failed", reason=Reason.NOT_ON_WHATSAPP,
-             detail=f"{what} ({how}); {mask(contact.phone)} marked unreachable", at=now)  # fmt: skip
+        note(
+            session,
+            message,
+            kind="status",
+            outcome="failed",
+            reason=Reason.NOT_ON_WHATSAPP,
+            detail=f"{what} ({how}); {mask(contact.phone)} marked unreachable",
+            at=now,
+        )
         return
     if code == 131050:
         await record_consent(
-            session, contact, Purpose.MARKETING, False, ConsentSource.CLOUD_API_ERROR,
-            {"code": 131050, "message_id": message.id}, now,
-        )  # fmt: skip
+            session,
+            contact,
+            Purpose.MARKETING,
+            False,
+            ConsentSource.CLOUD_API_ERROR,
+            {"code": 131050, "message_id": message.id},
+            now,
+        )
         _fail(message, now)
-        note(session, message, kind="status", outcome="failed", reason=Reason.OPTED_OUT,
-             detail=f"{what} ({how}); marketing consent revoked", at=now)  # fmt: skip
+        note(
+            session,
+            message,
+            kind="status",
+            outcome="failed",
+            reason=Reason.OPTED_OUT,
+            detail=f"{what} ({how}); marketing consent revoked",
+            at=now,
+        )
         return
-    if code == 131047 and message.form == Form.FREEFORM.value and has_form(
-        message.intent, Form.TEMPLATE
+    if (
+        code == 131047
+        and message.form == Form.FREEFORM.value
+        and has_form(message.intent, Form.TEMPLATE)
     ):
         # The window closed between the decision and the send: the template form still may go.
         contact.last_inbound_at = None
@@ -84,18 +105,34 @@ async def handle_failure(
         message.wamid = None
         message.not_before = now
         message.params = {**message.params, "force_template": True}
-        note(session, message, kind="attempt", outcome="resend_as_template",
-             reason=Reason.RETRY, detail=f"{what} ({how}); resending as the template", at=now)  # fmt: skip
+        note(
+            session,
+            message,
+            kind="attempt",
+            outcome="resend_as_template",
+            reason=Reason.RETRY,
+            detail=f"{what} ({how}); resending as the template",
+            at=now,
+        )
         return
     if code in TEMPLATE_HELD or code in ACCOUNT_BLOCKED:
         reason = Reason.ACCOUNT_BLOCKED if code in ACCOUNT_BLOCKED else Reason.TEMPLATE_NOT_APPROVED
         message.state = MessageState.HELD.value
         message.wamid = None
         message.not_before = now + timedelta(hours=1)
-        log.warning("message %s held: %s (store %s needs attention)", message.id, what,
-                    message.store_id)  # fmt: skip
-        note(session, message, kind="attempt", outcome="held", reason=reason,
-             until=message.not_before, detail=f"{what} ({how})", at=now)  # fmt: skip
+        log.warning(
+            "message %s held: %s (store %s needs attention)", message.id, what, message.store_id
+        )
+        note(
+            session,
+            message,
+            kind="attempt",
+            outcome="held",
+            reason=reason,
+            until=message.not_before,
+            detail=f"{what} ({how})",
+            at=now,
+        )
         return
     retryable = retry_class in (RetryClass.RETRY_SOON, RetryClass.RETRY_LATER)
     if retryable and message.tries < MAX_TRIES:
@@ -108,9 +145,23 @@ async def handle_failure(
         message.state = MessageState.SCHEDULED.value
         message.wamid = None
         message.not_before = now + wait
-        note(session, message, kind="attempt", outcome="retry", reason=Reason.RETRY,
-             until=message.not_before, detail=f"{what} ({how}); try {message.tries}", at=now)  # fmt: skip
+        note(
+            session,
+            message,
+            kind="attempt",
+            outcome="retry",
+            reason=Reason.RETRY,
+            until=message.not_before,
+            detail=f"{what} ({how}); try {message.tries}",
+            at=now,
+        )
         return
     _fail(message, now)
-    note(session, message, kind="status" if asynchronous else "attempt", outcome="failed",
-         detail=f"{what} ({how})", at=now)  # fmt: skip
+    note(
+        session,
+        message,
+        kind="status" if asynchronous else "attempt",
+        outcome="failed",
+        detail=f"{what} ({how})",
+        at=now,
+    )

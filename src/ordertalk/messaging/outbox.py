@@ -1,4 +1,4 @@
-"""Writing to the outbox: a message is a row, in the same transaction as the change that caused it."""
+"""Writing to the outbox: a message is a row, in the transaction of the change that caused it."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ordertalk.db import insert_or_ignore, utcnow
 from ordertalk.messaging.models import MessageEvent, OutboundMessage
 from ordertalk.messaging.states import MessageState
 from ordertalk.policy.decisions import Purpose, Reason
@@ -30,35 +30,30 @@ async def enqueue(
     params: dict[str, Any] | None = None,
 ) -> OutboundMessage | None:
     """Add a message unless one with the same dedup key exists (then None: never twice)."""
-    existing = await session.scalar(
-        select(OutboundMessage.id).where(
-            OutboundMessage.store_id == store_id, OutboundMessage.dedup_key == dedup_key
+    values: dict[str, Any] = {
+        "store_id": store_id,
+        "contact_id": contact_id,
+        "order_id": order_id,
+        "entity": entity,
+        "entity_id": entity_id,
+        "milestone": milestone,
+        "intent": intent,
+        "purpose": purpose.value,
+        "dedup_key": dedup_key[:200],
+        "state": MessageState.SCHEDULED.value,
+        "not_before": not_before,
+        "params": params or {},
+        "tries": 0,
+        "created_at": utcnow(),
+    }
+    # Two sources reporting one milestone at once: the unique key lets exactly one through.
+    if not await insert_or_ignore(session, OutboundMessage, values, ["store_id", "dedup_key"]):
+        return None
+    return await session.scalar(
+        select(OutboundMessage).where(
+            OutboundMessage.store_id == store_id, OutboundMessage.dedup_key == values["dedup_key"]
         )
     )
-    if existing is not None:
-        return None
-    message = OutboundMessage(
-        store_id=store_id,
-        contact_id=contact_id,
-        order_id=order_id,
-        entity=entity,
-        entity_id=entity_id,
-        milestone=milestone,
-        intent=intent,
-        purpose=purpose.value,
-        dedup_key=dedup_key[:200],
-        state=MessageState.SCHEDULED.value,
-        not_before=not_before,
-        params=params or {},
-    )
-    try:
-        # A savepoint: two sources racing to report one milestone must not fail each other.
-        async with session.begin_nested():
-            session.add(message)
-            await session.flush()
-    except IntegrityError:
-        return None
-    return message
 
 
 def note(

@@ -59,8 +59,13 @@ async def find_message(
         message.wamid = status.id
         message.accepted_at = message.accepted_at or datetime.fromtimestamp(status.timestamp, UTC)
         message.lease_until = None
-        note(session, message, kind="status", outcome="settled",
-             detail="reconciled from biz_opaque_callback_data")  # fmt: skip
+        note(
+            session,
+            message,
+            kind="status",
+            outcome="settled",
+            detail="reconciled from biz_opaque_callback_data",
+        )
     return message if message.wamid == status.id else None
 
 
@@ -95,9 +100,16 @@ async def apply_status(
         contact = await session.get(Contact, message.contact_id)
         assert contact is not None
         await handle_failure(
-            session, message, contact, code=code, title=error.title if error else None,
-            detail=details, retry_class=classify(code, None), now=now, asynchronous=True,
-        )  # fmt: skip
+            session,
+            message,
+            contact,
+            code=code,
+            title=error.title if error else None,
+            detail=details,
+            retry_class=classify(code, None),
+            now=now,
+            asynchronous=True,
+        )
         return True
     if STATUS_RANK[target] > STATUS_RANK[current]:
         message.state = target.value

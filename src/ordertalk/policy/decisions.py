@@ -31,6 +31,8 @@ class Reason(StrEnum):
     OPTED_OUT = "opted_out"
     NOT_ON_WHATSAPP = "not_on_whatsapp"
     WINDOW_CLOSED_NO_TEMPLATE = "window_closed_no_template"
+    WINDOW_CLOSED = "window_closed"  # a reply that may only go inside the customer service window
+    NOTHING_TO_SEND = "nothing_to_send"  # neither a free-form text nor a template is configured
     MARKETING_CAP = "marketing_cap"
     DUPLICATE = "duplicate"
     STALE = "stale"  # the milestone is no longer the entity's current state

@@ -18,7 +18,12 @@ from ordertalk.db import create_engine, session_factory
 from ordertalk.errors import OrdertalkError
 from ordertalk.stores.models import Store
 from ordertalk.stores.schemas import format_quiet_hours
-from ordertalk.stores.service import DEFAULT_QUIET_HOURS, create_store, list_stores, parse_quiet_hours
+from ordertalk.stores.service import (
+    DEFAULT_QUIET_HOURS,
+    create_store,
+    list_stores,
+    parse_quiet_hours,
+)
 
 store_app = typer.Typer(help="Stores (tenants) and their API keys.", no_args_is_help=True)
 _out = Console()
@@ -111,7 +116,7 @@ def create(
     store, key = _in_transaction(work)
     if as_json:
         # Plain print: scripts parse stdout, so nothing but this one object may go there.
-        print(json.dumps({"id": store.id, "api_key": key, "name": store.name}))  # noqa: T201
+        print(json.dumps({"id": store.id, "api_key": key, "name": store.name}))
         return
     _out.print(f"Created store [bold]{store.id}[/bold] ({store.name}, {store.timezone})")
     _out.print(f"API key: [bold]{key}[/bold]", highlight=False)
@@ -137,11 +142,13 @@ def list_(
         for store in stores
     ]
     if as_json:
-        print(json.dumps(rows))  # noqa: T201
+        print(json.dumps(rows))
         return
     table = Table(title=f"{len(rows)} store(s)")
-    for column in ("id", "name", "country", "language", "timezone", "quiet hours", "number id"):
-        table.add_column(column)
+    # Ids are what people copy from this table: never shortened; the rest folds when narrow.
+    table.add_column("id", no_wrap=True, min_width=max((len(row["id"]) for row in rows), default=2))
+    for column in ("name", "country", "language", "timezone", "quiet hours", "number id"):
+        table.add_column(column, overflow="fold")
     for row in rows:
         table.add_row(*(str(value or "") for value in row.values()))
     _out.print(table)

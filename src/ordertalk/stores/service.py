@@ -266,14 +266,17 @@ async def list_stores(session: AsyncSession) -> list[Store]:
     return list(await session.scalars(select(Store).order_by(Store.created_at, Store.id)))
 
 
-_NOT_NULL = ("name", "language", "timezone", "quiet_hours", "marketing_cap_per_week")
-_NOT_NULL_LIMITS = ("order_updates_consent", "throughput_per_s", "messaging_limit")
+# Settings every store has; only the WhatsApp number fields and secrets can be cleared.
+_NOT_NULL = (
+    "name", "language", "timezone", "quiet_hours", "marketing_cap_per_week",
+    "order_updates_consent", "throughput_per_s", "messaging_limit",
+)  # fmt: skip
 
 
 async def update_store(session: AsyncSession, store: Store, changes: StoreUpdate) -> Store:
     """Apply the fields present in `changes`; InvalidInput on a bad value (nothing applied)."""
     data: dict[str, Any] = changes.model_dump(exclude_unset=True)
-    for field in (*_NOT_NULL, *_NOT_NULL_LIMITS):
+    for field in _NOT_NULL:
         if field in data and data[field] is None:
             raise InvalidInput(f"{field} cannot be null")
     # Validate everything before changing anything, so a bad field leaves the store untouched.
@@ -328,7 +331,7 @@ async def set_integration_secret(
     known = _validate_source(source)
     if not secret:
         raise InvalidInput("secret must not be empty")
-    row = await integration_secret(session, store.id, known)
+    row = await integration_secret(session, store.id, known.value)
     if row is None:
         row = IntegrationSecret(store_id=store.id, source=known.value)
         session.add(row)
@@ -343,11 +346,12 @@ async def set_integration_secret(
 async def integration_secret(
     session: AsyncSession, store_id: str, source: str
 ) -> IntegrationSecret | None:
-    """The store's secret for `source`, or None when not configured; NotFound for unknown ones."""
-    known = _validate_source(source)
+    """The store's secret for `source`, or None when it is not configured (or not a source)."""
+    # No NotFound here: receivers ask about whatever source a URL names, and "no secret" is
+    # the answer for one nobody can configure.
     return await session.scalar(
         select(IntegrationSecret).where(
-            IntegrationSecret.store_id == store_id, IntegrationSecret.source == known.value
+            IntegrationSecret.store_id == store_id, IntegrationSecret.source == source
         )
     )
 

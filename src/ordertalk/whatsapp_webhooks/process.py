@@ -19,6 +19,7 @@ from ordertalk.contacts.service import (
     apply_keyword,
     apply_user_preference,
     find_by_wa_id,
+    note_inbound,
     upsert_contact,
 )
 from ordertalk.errors import InvalidInput
@@ -92,8 +93,7 @@ async def _inbound(
     if contact is None:
         return
     at = datetime.fromtimestamp(message.timestamp, UTC)
-    if contact.last_inbound_at is None or at > contact.last_inbound_at:
-        contact.last_inbound_at = at  # opens (or refreshes) the 24-hour service window
+    await note_inbound(session, contact, at)  # opens (or refreshes) the 24-hour window
     processed.inbound += 1
     keyword: Keyword | None = None
     if message.text is not None:

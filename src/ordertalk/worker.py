@@ -1,0 +1,36 @@
+"""`ordertalk worker`: the outbox dispatcher alone, to scale out beside `serve --no-worker`."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+
+from ordertalk.config import Settings
+from ordertalk.db import create_engine, session_factory
+from ordertalk.logs import configure_logging
+from ordertalk.messaging.clients import ClientPool
+from ordertalk.messaging.dispatcher import Dispatcher
+from ordertalk.migrations import upgrade_async
+
+log = logging.getLogger(__name__)
+
+
+async def run_worker(settings: Settings, stop: asyncio.Event | None = None) -> None:
+    """Dispatch until SIGTERM/SIGINT (or `stop`), then finish the current pass and exit."""
+    configure_logging(settings.log_level)
+    await upgrade_async(settings.database_url)
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop.set)
+    engine = create_engine(settings.database_url)
+    clients = ClientPool(settings)
+    try:
+        log.info("worker started")
+        await Dispatcher(session_factory(engine), clients).run(stop)
+    finally:
+        await clients.aclose()
+        await engine.dispose()

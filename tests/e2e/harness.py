@@ -1,0 +1,185 @@
+"""A running Ordertalk (API + worker, real HTTP) wired to the test sandbox, and a store in it.
+
+def test_something(shop: Shop) -> None:
+    shop.post("shopify", shop.fixture("shopify", "orders_create_cod_in"))
+    phone = shop.wait_phone("919876543210", 1)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+from sqlalchemy import func, select
+
+from ordertalk.config import Settings
+from ordertalk.db import create_engine, session_factory
+from ordertalk.stores.service import create_store, set_integration_secret
+from ordertalk.templates.models import TemplateStatus
+from ordertalk.templates.service import push
+from ordertalk.whatsapp.client import WhatsAppClient
+from tests.conftest import API, Sandbox
+from tests.integrations.fixtures import SECRET, load, signed_headers, topic_for
+from tests.servers import ServerThread
+
+SOURCES = ("shopify", "woocommerce", "aftership", "easypost", "clickpost")
+WAIT_S = 15.0
+
+
+@dataclass
+class Shop:
+    """One store on a running Ordertalk whose number is the sandbox's."""
+
+    url: str
+    store_id: str
+    key: str
+    sandbox: Sandbox
+    api: httpx.Client
+
+    def fixture(self, source: str, name: str, **changes: Any) -> bytes:
+        """A payload fixture, with top-level fields replaced (e.g. another order id)."""
+        raw = load(source, name)
+        if not changes:
+            return raw
+        body = json.loads(raw)
+        body.update(changes)
+        return json.dumps(body).encode()
+
+    def post(
+        self, source: str, raw: bytes, *, name: str | None = None, **headers: str
+    ) -> httpx.Response:
+        """POST a delivery to the store's webhook URL, signed the way `source` signs."""
+        extra = dict(headers)
+        if name is not None and source in ("shopify", "woocommerce"):
+            extra.setdefault("topic", topic_for(source, name))
+        signed = signed_headers(source, raw, SECRET, **extra)
+        query = {"token": SECRET} if source == "clickpost" else None
+        return self.api.post(
+            f"/webhooks/{source}/{self.store_id}", content=raw, headers=signed, params=query
+        )
+
+    def send(self, source: str, name: str, **changes: Any) -> dict[str, Any]:
+        """Post a fixture (optionally changed) and insist it was taken; the response body."""
+        response = self.post(source, self.fixture(source, name, **changes), name=name)
+        assert response.status_code in (200, 202), response.text
+        body: dict[str, Any] = response.json()
+        return body
+
+    def get(self, path: str, **params: Any) -> Any:
+        """GET an API path as the store."""
+        response = self.api.get(
+            path, params=params, headers={"Authorization": f"Bearer {self.key}"}
+        )
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    def order(self, order_id: str) -> dict[str, Any]:
+        """`GET /v1/orders/{order_id}`."""
+        result: dict[str, Any] = self.get(f"/v1/orders/{order_id}")
+        return result
+
+    def wait_phone(self, wa_id: str, count: int, timeout: float = WAIT_S) -> list[dict[str, Any]]:
+        """What the customer's phone shows once it holds at least `count` messages."""
+        return wait_for(lambda: self.sandbox.phone(wa_id), lambda m: len(m) >= count, timeout)
+
+    def wait_order(
+        self, order_id: str, ready: Callable[[dict[str, Any]], bool], timeout: float = WAIT_S
+    ) -> dict[str, Any]:
+        """The order once `ready(order)` holds."""
+        return wait_for(lambda: self.order(order_id), ready, timeout)
+
+
+def wait_for(read: Callable[[], Any], ready: Callable[[Any], bool], timeout: float = WAIT_S) -> Any:
+    """Poll `read()` until `ready` holds; the last value either way (the caller asserts on it)."""
+    deadline = time.monotonic() + timeout
+    value = read()
+    while not ready(value) and time.monotonic() < deadline:
+        time.sleep(0.05)
+        value = read()
+    return value
+
+
+def settled(order: dict[str, Any]) -> bool:
+    """No message of the order is still on its way out."""
+    return all(m["state"] not in ("scheduled", "sending") for m in order["messages"])
+
+
+async def _prepare_store(url: str, sandbox: Sandbox, **store: Any) -> tuple[str, str]:
+    engine = create_engine(url)
+    try:
+        async with session_factory(engine)() as session:
+            fields: dict[str, Any] = {
+                "name": "Chai & Co",
+                "country": "IN",
+                "language": "en",
+                "quiet_hours": None,
+                "phone_number_id": sandbox.number,
+                "waba_id": sandbox.settings.waba_id,
+                "access_token": sandbox.settings.access_token,
+                "app_secret": sandbox.settings.app_secret,
+                "verify_token": sandbox.settings.verify_token,
+                "graph_base_url": sandbox.url,
+            } | store
+            row, key = await create_store(session, **fields)
+            for source in SOURCES:
+                await set_integration_secret(session, row, source, SECRET, {})
+            async with WhatsAppClient(
+                base_url=sandbox.url,
+                api_version=API,
+                access_token=sandbox.settings.access_token,
+                phone_number_id=sandbox.number,
+                waba_id=sandbox.settings.waba_id,
+            ) as client:
+                report = await push(session, row.id, client)
+            assert not report.failed, report.failed
+            await session.commit()
+            return row.id, key
+    finally:
+        await engine.dispose()
+
+
+def open_shop(tmp_path: Path, database_url: str, sandbox: Sandbox, **store: Any) -> Iterator[Shop]:
+    """Start Ordertalk on `database_url`, point the sandbox's webhooks at it, make a store."""
+    settings = Settings(
+        database_url=database_url,
+        graph_base_url=sandbox.url,
+        whatsapp_app_secret=sandbox.settings.app_secret,
+        whatsapp_verify_token=sandbox.settings.verify_token,
+    )
+    from ordertalk.app import create_app
+
+    server = ServerThread(create_app(settings)).start()
+    try:
+        sandbox.configure(webhook_url=f"{server.url}/webhooks/whatsapp", template_review="approve")
+        store_id, key = asyncio.run(_prepare_store(database_url, sandbox, **store))
+        with httpx.Client(base_url=server.url, timeout=10) as api:
+            shop = Shop(server.url, store_id, key, sandbox, api)
+            # Meta approves templates by webhook; wait until Ordertalk has heard of every one.
+            pending = wait_for(
+                lambda: asyncio.run(_pending_templates(database_url, store_id)),
+                lambda n: n == 0,
+            )
+            assert pending == 0, f"{pending} templates still not approved"
+            yield shop
+    finally:
+        server.stop()
+
+
+async def _pending_templates(url: str, store_id: str) -> int:
+    engine = create_engine(url)
+    try:
+        async with session_factory(engine)() as session:
+            count = await session.scalar(
+                select(func.count(TemplateStatus.id)).where(
+                    TemplateStatus.store_id == store_id, TemplateStatus.status != "APPROVED"
+                )
+            )
+            return int(count or 0)
+    finally:
+        await engine.dispose()

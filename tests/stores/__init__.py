@@ -1,0 +1,1 @@
+"""Tests of stores: keys, settings, integrations, the CLI."""
