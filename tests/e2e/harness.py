@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -42,9 +44,12 @@ class Shop:
     sandbox: Sandbox
     api: httpx.Client
 
-    def fixture(self, source: str, name: str, **changes: Any) -> bytes:
-        """A payload fixture, with top-level fields replaced (e.g. another order id)."""
-        raw = load(source, name)
+    def fixture(
+        self, source: str, name: str, *, at: datetime | None = None, **changes: Any
+    ) -> bytes:
+        """A payload fixture moved in time so its newest timestamp is `at` (default: now),
+        with top-level fields replaced (e.g. another order id)."""
+        raw = shift_times(load(source, name), at or datetime.now(UTC))
         if not changes:
             return raw
         body = json.loads(raw)
@@ -64,9 +69,11 @@ class Shop:
             f"/webhooks/{source}/{self.store_id}", content=raw, headers=signed, params=query
         )
 
-    def send(self, source: str, name: str, **changes: Any) -> dict[str, Any]:
-        """Post a fixture (optionally changed) and insist it was taken; the response body."""
-        response = self.post(source, self.fixture(source, name, **changes), name=name)
+    def send(
+        self, source: str, name: str, *, at: datetime | None = None, **changes: Any
+    ) -> dict[str, Any]:
+        """Post a fixture (moved to `at`, optionally changed) and insist it was taken."""
+        response = self.post(source, self.fixture(source, name, at=at, **changes), name=name)
         assert response.status_code in (200, 202), response.text
         body: dict[str, Any] = response.json()
         return body
@@ -93,6 +100,44 @@ class Shop:
     ) -> dict[str, Any]:
         """The order once `ready(order)` holds."""
         return wait_for(lambda: self.order(order_id), ready, timeout)
+
+
+_STAMP = re.compile(
+    r"(?P<date>20\d\d-\d\d-\d\d)(?P<sep>[T ])(?P<time>\d\d:\d\d:\d\d)"
+    r"(?P<frac>\.\d+)?(?P<zone>Z|[+-]\d\d:\d\d)?"
+)
+_EPOCH = re.compile(r'"(?P<key>ts|timestamp|created_at_unix)": (?P<value>1[6-9]\d{8})')
+
+
+def _parse(match: re.Match[str]) -> datetime:
+    zone = match["zone"] or "+00:00"
+    zone = "+00:00" if zone == "Z" else zone
+    return datetime.fromisoformat(f"{match['date']}T{match['time']}{zone}")
+
+
+def shift_times(raw: bytes, newest: datetime) -> bytes:
+    """Move every timestamp in a payload by one offset, so its newest one becomes `newest`.
+
+    Fixtures are written with fixed dates; the pipeline rightly refuses to announce a parcel
+    delivered months ago, so tests replay them as if they happened just now.
+    """
+    text = raw.decode()
+    stamps = [_parse(m) for m in _STAMP.finditer(text)]
+    if not stamps:
+        return raw
+    offset = newest - max(stamps)
+
+    def moved(match: re.Match[str]) -> str:
+        when = _parse(match) + offset
+        if match["zone"]:
+            when = when.astimezone(_parse(match).tzinfo)
+        out = f"{when:%Y-%m-%d}{match['sep']}{when:%H:%M:%S}{match['frac'] or ''}"
+        return out + (match["zone"] or "")
+
+    def moved_epoch(match: re.Match[str]) -> str:
+        return f'"{match["key"]}": {int(match["value"]) + int(offset.total_seconds())}'
+
+    return _EPOCH.sub(moved_epoch, _STAMP.sub(moved, text)).encode()
 
 
 def wait_for(read: Callable[[], Any], ready: Callable[[Any], bool], timeout: float = WAIT_S) -> Any:

@@ -265,11 +265,11 @@ def test_a_moment_is_shown_in_the_customers_timezone() -> None:
     late_evening_utc = datetime(2026, 3, 4, 20, 0, tzinfo=UTC)
 
     india = param(
-        "return_pickup_scheduled", "en", "event_time",
+        "delivered", "en", "event_time",
         event_time=late_evening_utc, locale="en_IN", timezone="Asia/Kolkata",
     )  # fmt: skip
     brazil = param(
-        "return_pickup_scheduled", "pt_BR", "event_time",
+        "delivered", "pt_BR", "event_time",
         event_time=late_evening_utc, locale="pt_BR", timezone="America/Sao_Paulo",
     )  # fmt: skip
 
@@ -296,6 +296,20 @@ def test_a_missing_name_becomes_a_neutral_greeting(language: str, greeting: str)
     for name in (None, "", "  \n\t "):
         rendered = render("delivered", Form.TEMPLATE, language, context(customer_name=name))
         assert rendered.preview.startswith(greeting)
+
+
+def test_a_missing_time_is_said_to_be_unrecorded_rather_than_guessed() -> None:
+    rendered = render("delivered", Form.TEMPLATE, "es", context(event_time=None))
+    assert "Hora de entrega: sin registrar" in rendered.preview
+
+
+def test_a_naive_time_is_taken_as_utc_and_a_bad_zone_is_shown_in_utc() -> None:
+    naive = param("delivered", "en", "event_time", event_time=datetime(2026, 3, 4, 20, 0))
+    unknown_zone = param("delivered", "en", "event_time", timezone="Mars/Olympus_Mons")
+
+    assert "5 March 2026" in naive  # 01:30 in Kolkata
+    assert unknown_zone.endswith("UTC")
+    assert "9:30" in unknown_zone
 
 
 @pytest.mark.parametrize(
@@ -358,7 +372,9 @@ def test_long_names_are_shortened_sensibly() -> None:
 
 def test_a_link_with_spaces_is_encoded() -> None:
     value = param("payment_reminder", "en", "status_url", status_url="https://pay.example/o 1042")
+    local = param("payment_reminder", "en", "status_url", status_url="http://localhost:8000/o/1")
     assert value == "https://pay.example/o%201042"
+    assert local == "http://localhost:8000/o/1"
 
 
 @pytest.mark.parametrize(

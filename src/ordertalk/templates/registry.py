@@ -195,7 +195,11 @@ _DEFINITIONS: tuple[TemplateDef, ...] = (
         ("customer_name", "order_number", "carrier"),
         "Waiting at a pickup point.",
     ),
-    _define("delivered", _NAME_ORDER, "Delivered."),
+    _define(
+        "delivered",
+        ("customer_name", "order_number", "event_time"),
+        "Delivered, with when (event_time: the delivery scan).",
+    ),
     _define("rto_initiated", _NAME_ORDER_REASON, "Undeliverable: being returned to the store."),
     _define("lost_or_damaged", _NAME_ORDER, "Lost or damaged in transit."),
     _define("return_requested", _NAME_ORDER, "Return request received."),
@@ -203,8 +207,8 @@ _DEFINITIONS: tuple[TemplateDef, ...] = (
     _define("return_rejected", _NAME_ORDER_REASON, "Return request rejected, with the reason."),
     _define(
         "return_pickup_scheduled",
-        ("customer_name", "order_number", "event_time", "carrier"),
-        "Return pickup booked (event_time is the pickup slot).",
+        ("customer_name", "order_number", "carrier"),
+        "Return pickup booked; the courier calls before coming.",
     ),
     _define("return_picked_up", _NAME_ORDER, "Return picked up by the courier."),
     _define("return_received", _NAME_ORDER, "Return received at the warehouse."),

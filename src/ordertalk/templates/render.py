@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any, assert_never
+from urllib.parse import quote, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale, UnknownLocaleError
@@ -55,7 +56,6 @@ PLACEHOLDER = re.compile(r"\{\{(\d+)\}\}")
 # number and its currency or time marker) stay, they are what keeps "1.499,50 €" on one line.
 _BREAKING_SPACE = re.compile(r"(?:(?![\u00a0\u2007\u202f])\s)+")
 BAD_WHITESPACE = re.compile(r"[\n\r\t]| {5,}")
-_URL = re.compile(r"https?://[^\s/?#]+\.[^\s]*", re.IGNORECASE)
 _CURRENCY = re.compile(r"[A-Z]{3}")
 _FILENAME_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 # Android still reports Indonesian as "in" (its pre-1989 ISO code).
@@ -85,7 +85,7 @@ class RenderContext:
     tracking_number: str | None = None
     tracking_url: str | None = None
     edd: date | None = None
-    event_time: datetime | None = None  # the moment the message is about (e.g. a pickup slot)
+    event_time: datetime | None = None  # when the milestone happened (e.g. the delivery scan)
     reason: str | None = None
     invoice_url: str | None = None
     status_url: str | None = None
@@ -155,16 +155,16 @@ def render_definition(defn: TemplateDef, form: Form, language: str, ctx: RenderC
     wording = defn.texts.get(language)
     if wording is None:
         raise RenderError(f"{where}: not written in this language (use choose_language)")
+    if form is Form.TEMPLATE and not defn.template:
+        raise RenderError(f"{where}: has no template form (free-form only)")
+    if form is Form.FREEFORM and not defn.freeform:
+        raise RenderError(f"{where}: has no free-form version")
     try:
         values = param_values(defn, language, ctx)
         match form:
             case Form.TEMPLATE:
-                if not defn.template:
-                    raise RenderError("has no template form (free-form only)")
                 return _template(defn, wording, language, values, ctx)
             case Form.FREEFORM:
-                if not defn.freeform:
-                    raise RenderError("has no free-form version")
                 return _freeform(defn, wording, language, values, ctx)
             case _:
                 assert_never(form)
@@ -314,7 +314,12 @@ def link(raw: str | None, name: str) -> str:
     url = clean(raw or "").replace(" ", "%20")
     if not url:
         raise RenderError(f"{name} is required")
-    if not _URL.fullmatch(url):
+    try:
+        parts = urlsplit(url)
+        valid = parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
+    except ValueError:  # e.g. an unbalanced "[" in the host
+        valid = False
+    if not valid:
         raise RenderError(f"{name} is not an http(s) link")
     if len(url) > REFUSE_AT["url"]:
         raise RenderError(f"{name} is {len(url)} characters; at most {REFUSE_AT['url']}")
@@ -367,7 +372,7 @@ def _url_suffix(button: UrlButton, ctx: RenderContext) -> str | None:
     value = clean(str(raw)) if raw is not None else ""
     if not value:
         raise RenderError(f"{button.suffix} is required for a link button")
-    return value
+    return quote(value, safe="-._~/")  # the suffix ends a URL: keep it one valid path
 
 
 def _button_url(button: UrlButton, ctx: RenderContext) -> str:

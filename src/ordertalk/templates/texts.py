@@ -96,12 +96,13 @@ FALLBACKS: dict[str, dict[str, str]] = {
         "id": "mitra pengiriman kami",
     },
     "edd": {"en": "soon", "hi": "जल्द ही", "es": "pronto", "pt_BR": "em breve", "id": "segera"},
+    # Follows a label ("Delivery time: not recorded"): it never claims a time.
     "event_time": {
-        "en": "to be confirmed",
-        "hi": "जल्द बताया जाएगा",
-        "es": "por confirmar",
-        "pt_BR": "a confirmar",
-        "id": "akan dikonfirmasi",
+        "en": "not recorded",
+        "hi": "दर्ज नहीं",
+        "es": "sin registrar",
+        "pt_BR": "não registrado",
+        "id": "tidak tercatat",
     },
     "reason": {
         "en": "not specified",

@@ -77,27 +77,30 @@ RETURN_BODIES: dict[str, dict[str, str]] = {
             "setujui. Alasan: {{3}}. Jika ada pertanyaan, cukup balas pesan ini."
         ),
     },
-    # {{1}} customer name, {{2}} order number, {{3}} pickup slot, {{4}} carrier
+    # {{1}} customer name, {{2}} order number, {{3}} carrier
     "return_pickup_scheduled": {
         "en": (
-            "Hi {{1}}, the pickup for your return of order {{2}} is scheduled.\n\n"
-            "Pickup: {{3}}\nCourier: {{4}}\n\nPlease keep the item packed and ready."
+            "Hi {{1}}, the pickup for your return of order {{2}} is scheduled. Courier: {{3}}. "
+            "The courier will contact you before coming; please keep the item packed and ready."
         ),
         "hi": (
-            "नमस्ते {{1}}, ऑर्डर {{2}} के रिटर्न का पिकअप तय हो गया है।\n\n"
-            "पिकअप: {{3}}\nकूरियर: {{4}}\n\nकृपया सामान पैक करके तैयार रखें।"
+            "नमस्ते {{1}}, ऑर्डर {{2}} के रिटर्न का पिकअप तय हो गया है। कूरियर: {{3}}। आने से "
+            "पहले कूरियर आपसे संपर्क करेगा; कृपया सामान पैक करके तैयार रखें।"
         ),
         "es": (
-            "¡Hola {{1}}! Ya programamos la recogida de tu devolución del pedido {{2}}.\n\n"
-            "Recogida: {{3}}\nTransportista: {{4}}\n\nTen el artículo empaquetado y listo."
+            "¡Hola {{1}}! Ya programamos la recogida de tu devolución del pedido {{2}}. "
+            "Transportista: {{3}}. El repartidor te contactará antes de pasar; ten el artículo "
+            "empaquetado y listo."
         ),
         "pt_BR": (
-            "Olá {{1}}! A coleta da devolução do pedido {{2}} está agendada.\n\n"
-            "Coleta: {{3}}\nTransportadora: {{4}}\n\nDeixe o produto embalado e pronto."
+            "Olá {{1}}! A coleta da devolução do pedido {{2}} está agendada. Transportadora: "
+            "{{3}}. O entregador vai entrar em contato antes de passar; deixe o produto embalado "
+            "e pronto."
         ),
         "id": (
-            "Halo {{1}}, penjemputan barang retur untuk pesanan {{2}} sudah dijadwalkan.\n\n"
-            "Jadwal penjemputan: {{3}}\nKurir: {{4}}\n\nMohon siapkan barang yang sudah dikemas."
+            "Halo {{1}}, penjemputan barang retur untuk pesanan {{2}} sudah dijadwalkan. Kurir: "
+            "{{3}}. Kurir akan menghubungi Anda sebelum datang; mohon siapkan barang yang sudah "
+            "dikemas."
         ),
     },
     # {{1}} customer name, {{2}} order number

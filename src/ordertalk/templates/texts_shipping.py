@@ -207,27 +207,27 @@ SHIPPING_BODIES: dict[str, dict[str, str]] = {
             "bawa nomor pesanan dan kartu identitas berfoto."
         ),
     },
-    # {{1}} customer name, {{2}} order number
+    # {{1}} customer name, {{2}} order number, {{3}} when it was delivered
     "delivered": {
         "en": (
-            "Hi {{1}}, your order {{2}} has been delivered. If anything isn't right with it, "
-            "just reply to this message and we'll help."
+            "Hi {{1}}, your order {{2}} has been delivered.\n\nDelivery time: {{3}}\n\n"
+            "If anything isn't right with it, just reply to this message and we'll help."
         ),
         "hi": (
-            "नमस्ते {{1}}, आपका ऑर्डर {{2}} डिलीवर हो गया है। अगर इसमें कोई दिक्कत हो, तो बस इस "
-            "मैसेज का जवाब दें, हम मदद करेंगे।"
+            "नमस्ते {{1}}, आपका ऑर्डर {{2}} डिलीवर हो गया है।\n\nडिलीवरी का समय: {{3}}\n\n"
+            "अगर इसमें कोई दिक्कत हो, तो बस इस मैसेज का जवाब दें, हम मदद करेंगे।"
         ),
         "es": (
-            "¡Hola {{1}}! Tu pedido {{2}} ha sido entregado. Si algo no está bien, responde a "
-            "este mensaje y te ayudaremos."
+            "¡Hola {{1}}! Tu pedido {{2}} ha sido entregado.\n\nHora de entrega: {{3}}\n\n"
+            "Si algo no está bien, responde a este mensaje y te ayudaremos."
         ),
         "pt_BR": (
-            "Olá {{1}}! Seu pedido {{2}} foi entregue. Se algo não estiver certo, é só responder "
-            "a esta mensagem que ajudamos você."
+            "Olá {{1}}! Seu pedido {{2}} foi entregue.\n\nHorário da entrega: {{3}}\n\n"
+            "Se algo não estiver certo, é só responder a esta mensagem que ajudamos você."
         ),
         "id": (
-            "Halo {{1}}, pesanan Anda {{2}} telah sampai di tujuan. Jika ada kendala, cukup balas "
-            "pesan ini dan kami akan membantu."
+            "Halo {{1}}, pesanan Anda {{2}} telah sampai di tujuan.\n\nWaktu tiba: {{3}}\n\n"
+            "Jika ada kendala, cukup balas pesan ini dan kami akan membantu."
         ),
     },
     # {{1}} customer name, {{2}} order number, {{3}} reason
