@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import os
 from typing import Annotated
 
 import typer
@@ -158,13 +159,23 @@ def sandbox(
 def demo(
     port: Annotated[int, typer.Option(help="Ordertalk's port.")] = 8000,
     sandbox_port: Annotated[int, typer.Option(help="The sandbox's port.")] = 8990,
+    exit_after: Annotated[
+        bool, typer.Option("--exit", help="Play the scenario, print, and stop (no serving).")
+    ] = False,
 ) -> None:
-    """Run Ordertalk and the sandbox together and play a short conversation."""
+    """Run Ordertalk and the sandbox with a demo store whose orders go through their milestones."""
     from ordertalk.demo import run_demo
 
-    settings = Settings(port=port, graph_base_url=f"http://127.0.0.1:{sandbox_port}")
+    settings = Settings(port=port)
+    if "ORDERTALK_LOG_LEVEL" not in os.environ:
+        settings = settings.model_copy(update={"log_level": "WARNING"})  # keep the story readable
+    ok = True
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(run_demo(settings, sandbox_port=sandbox_port, console=console))
+        ok = asyncio.run(
+            run_demo(settings, sandbox_port=sandbox_port, console=console, serve=not exit_after)
+        )
+    if not ok:
+        raise typer.Exit(1)
 
 
 @app.command("print-settings")

@@ -78,6 +78,16 @@ class Shop:
         body: dict[str, Any] = response.json()
         return body
 
+    def step(
+        self, source: str, name: str, order_id: str, *, at: datetime | None = None
+    ) -> dict[str, Any]:
+        """Send a fixture and wait until the order's messages have gone out, as when real
+        events arrive minutes apart (a message still queued when the parcel has moved on is
+        rightly dropped as stale)."""
+        body = self.send(source, name, at=at)
+        self.wait_order(order_id, settled)
+        return body
+
     def get(self, path: str, **params: Any) -> Any:
         """GET an API path as the store."""
         response = self.api.get(

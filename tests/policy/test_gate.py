@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 from dataclasses import replace
 from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given
@@ -50,8 +51,8 @@ def open_window(now: datetime = NOON) -> dict[str, object]:
     return {"window_until": now + timedelta(hours=23)}
 
 
-def utc(*args: int) -> datetime:
-    return datetime(*args, tzinfo=UTC)  # type: ignore[misc]
+def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=UTC)
 
 
 def test_the_baseline_sends_the_template() -> None:
@@ -444,3 +445,37 @@ def test_the_decision_is_a_pure_function_of_the_facts(f: PolicyFacts) -> None:
     first = decide(f)
     assert decide(copy.deepcopy(f)) == first
     assert decide(f) == first
+
+
+def in_quiet_hours(instant: datetime, quiet_hours: tuple[time, time], timezone: str) -> bool:
+    """An independent reading of the rule: the local wall clock is in [start, end)."""
+    start, end = quiet_hours
+    wall = instant.astimezone(ZoneInfo(timezone)).time()
+    if start <= end:
+        return start <= wall < end
+    return wall >= start or wall < end
+
+
+@given(
+    instants,
+    st.tuples(wall_times, wall_times).filter(lambda q: q[0] != q[1]),
+    st.sampled_from(ZONES),
+    st.floats(0, 1),
+)
+def test_quiet_hours_hold_exactly_until_they_end(
+    now: datetime, quiet_hours: tuple[time, time], timezone: str, fraction: float
+) -> None:
+    end = quiet_hours_end(now, quiet_hours, timezone)
+    if end is None:
+        assert not in_quiet_hours(now, quiet_hours, timezone)
+        return
+    assert in_quiet_hours(now, quiet_hours, timezone)
+    # Not released early: every moment until then is still quiet...
+    between = now + (end - now - timedelta(microseconds=1)) * fraction
+    assert in_quiet_hours(between, quiet_hours, timezone)
+    # ...and not late: the local clock reads the end, unless it jumped over it right then.
+    zone = ZoneInfo(timezone)
+    jumped = (end - timedelta(seconds=1)).astimezone(zone).utcoffset() != end.astimezone(
+        zone
+    ).utcoffset()
+    assert end.astimezone(zone).time() == quiet_hours[1] or jumped

@@ -330,6 +330,18 @@ def test_a_missing_tracking_link_falls_back_to_the_order_status_page() -> None:
     assert value == "https://chai.example.com/orders/1042"
 
 
+def test_with_no_link_at_all_the_tracking_number_is_what_the_customer_gets() -> None:
+    value = param(
+        "shipment_dispatched",
+        "en",
+        "tracking_url",
+        tracking_url=None,
+        status_url=None,
+        tracking_number="PQ4F6P0798765430128001Y",
+    )
+    assert value == "PQ4F6P0798765430128001Y"
+
+
 # --- normalisation and limits -------------------------------------------------------------------
 
 
@@ -384,7 +396,11 @@ def test_a_link_with_spaces_is_encoded() -> None:
         ("shipment_dispatched", {"tracking_number": "A" * 65}, "tracking_number is 65"),
         ("refund_completed", {"amount": None}, "amount is required"),
         ("refund_completed", {"currency": "rupees"}, "currency"),
-        ("shipment_dispatched", {"tracking_url": None, "status_url": None}, "tracking_url"),
+        (
+            "shipment_dispatched",
+            {"tracking_url": None, "status_url": None, "tracking_number": None},
+            "tracking_number",
+        ),
         ("payment_reminder", {"status_url": "www.pay.example/1042"}, "status_url"),
         ("order_confirmed_invoice", {"invoice_url": None}, "invoice_url is required"),
         ("cod_confirmation", {"order_ref": "r" * 250}, "button payload"),

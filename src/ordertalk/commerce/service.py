@@ -17,7 +17,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ordertalk.commerce.events import CommerceEvent, CustomerFacts, OrderFacts, ShipmentFacts
 from ordertalk.commerce.milestones import Milestone, Track
 from ordertalk.commerce.models import Order, Refund, Return, Shipment, TimelineEntry, TrackedState
-from ordertalk.commerce.state import EntityState, Outcome, Transition, apply, track_accepts
+from ordertalk.commerce.state import (
+    EntityState,
+    Outcome,
+    SideNotice,
+    Transition,
+    apply,
+    track_accepts,
+)
 from ordertalk.contacts.phones import mask
 from ordertalk.contacts.service import ensure_order_consent, upsert_contact
 from ordertalk.db import utcnow
@@ -57,9 +64,14 @@ def awb_key(tracking_number: str) -> str:
     return f"awb:{tracking_number}"
 
 
-def state_of(row: TrackedState, counts: tuple[tuple[Milestone, int], ...] = ()) -> EntityState:
-    """The state machine's view of a row (`counts` come from its timeline)."""
+def state_of(
+    row: TrackedState,
+    counts: tuple[tuple[Milestone, int], ...] = (),
+    notices: tuple[SideNotice, ...] = (),
+) -> EntityState:
+    """The state machine's view of a row (`counts` and `notices` come from its timeline)."""
     return EntityState(
+        side_notices=notices,
         milestone=Milestone(row.milestone) if row.milestone else None,
         rank=row.rank or 0,
         at=row.milestone_at,
@@ -83,22 +95,32 @@ def _store_state(row: TrackedState, state: EntityState) -> None:
         row.needs_review = state.needs_review
 
 
-async def _counts(
+async def _history(
     session: AsyncSession, track: Track, entity_id: int
-) -> tuple[tuple[Milestone, int], ...]:
-    """How often each milestone was accepted for an entity, from its timeline."""
+) -> tuple[tuple[tuple[Milestone, int], ...], tuple[SideNotice, ...]]:
+    """From the entity's timeline: how often each milestone was accepted (band milestones and
+    side-states repeat), and when each (side-state, reason) was last notified."""
     rows = await session.execute(
-        select(TimelineEntry.milestone).where(
+        select(TimelineEntry.milestone, TimelineEntry.outcome, TimelineEntry.detail,
+               TimelineEntry.event_time)
+        .where(
             TimelineEntry.entity == track.value,
             TimelineEntry.entity_id == entity_id,
-            TimelineEntry.outcome.in_([Outcome.ADVANCED.value, Outcome.REVIEW.value]),
+            TimelineEntry.outcome.in_(
+                [Outcome.ADVANCED.value, Outcome.REVIEW.value, Outcome.SIDE_STATE.value]
+            ),
         )
-    )
+        .order_by(TimelineEntry.id)
+    )  # fmt: skip
     counts: dict[Milestone, int] = {}
-    for (milestone,) in rows:
-        if milestone:
-            counts[Milestone(milestone)] = counts.get(Milestone(milestone), 0) + 1
-    return tuple(counts.items())
+    notices: dict[tuple[Milestone, str | None], datetime] = {}
+    for milestone, outcome, detail, event_time in rows:
+        if not milestone:
+            continue
+        counts[Milestone(milestone)] = counts.get(Milestone(milestone), 0) + 1
+        if outcome == Outcome.SIDE_STATE.value:
+            notices[(Milestone(milestone), detail)] = event_time
+    return tuple(counts.items()), tuple((m, r, at) for (m, r), at in notices.items())
 
 
 class CommerceService:
@@ -328,8 +350,10 @@ class CommerceService:
         if event.milestone is not None and not track_accepts(track, event.milestone):
             self._note(row, track, order_id, event, raw_event_id, Outcome.WRONG_TRACK.value, None)
             return
-        state = state_of(row, await _counts(self.session, track, row.id))
-        transition: Transition = apply(state, event.milestone, event.event_time, event.detail)
+        state = state_of(row, *await _history(self.session, track, row.id))
+        transition: Transition = apply(
+            state, event.milestone, event.event_time, event.detail, track=track
+        )
         _store_state(row, transition.state)
         self._note(
             row, track, order_id, event, raw_event_id, transition.outcome.value, event.detail

@@ -477,11 +477,18 @@ class Dispatcher:
                         MessageState.UNCONFIRMED.value,
                     ):
                         message.state = MessageState.ACCEPTED.value
-                    message.wamid = message.wamid or result.wamid
+                        message.wamid = message.wamid or result.wamid
+                    # Otherwise a status webhook settled this send first (and may have sent the
+                    # message back to go as a template, without a wamid): its verdict stands.
                     message.accepted_at = message.accepted_at or now
                     note(session, message, kind="attempt", outcome="accepted", at=now)
                     continue
                 if isinstance(result, CloudApiTransportError) and result.ambiguous:
+                    if message.state not in (
+                        MessageState.SENDING.value,
+                        MessageState.UNCONFIRMED.value,
+                    ):
+                        continue  # a status webhook already settled it: the send went out
                     message.state = MessageState.UNCONFIRMED.value
                     message.not_before = now + self.config.reconcile_wait
                     note(

@@ -251,8 +251,11 @@ def _value(name: str, language: str, ctx: RenderContext, locale: Locale) -> str:
                 return texts.FALLBACKS[name][language]
             return _moment(ctx.event_time, ctx.timezone, locale)
         case "tracking_url":
-            # No carrier link: the store's own order status page tracks it too.
-            return link(ctx.tracking_url or ctx.status_url, "tracking_url (or status_url)")
+            # No carrier link: the store's own order status page tracks it too; with neither,
+            # the tracking number is what the customer can look up (better than no message).
+            if ctx.tracking_url or ctx.status_url or not ctx.tracking_number:
+                return link(ctx.tracking_url or ctx.status_url, "tracking_url (or status_url)")
+            return _identifier(ctx.tracking_number, "tracking_number")
         case "status_url":
             return link(ctx.status_url, name)
         case _:
