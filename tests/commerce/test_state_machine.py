@@ -113,6 +113,15 @@ def test_out_for_delivery_after_a_failed_attempt_is_a_second_attempt() -> None:
     assert t.state.count(M.DELIVERY_ATTEMPT_FAILED) == 1
 
 
+def test_the_same_out_for_delivery_reported_again_is_not_a_new_attempt() -> None:
+    state = reach((M.OUT_FOR_DELIVERY, 1))
+    t = apply(state, M.OUT_FOR_DELIVERY, at(2))  # a second source, an hour later
+    assert t.outcome is Outcome.DUPLICATE
+    assert not t.notify
+    assert t.state.count(M.OUT_FOR_DELIVERY) == 1
+    assert t.state.at == at(2)  # the newer report still counts as the latest news
+
+
 def test_ofd_failed_ofd_delivered_is_a_legitimate_history() -> None:
     transitions = run(
         [

@@ -184,6 +184,8 @@ async def _prepare_store(url: str, sandbox: Sandbox, **store: Any) -> tuple[str,
             row, key = await create_store(session, **fields)
             for source in SOURCES:
                 await set_integration_secret(session, row, source, SECRET, {})
+            # The store must exist for others before Meta's review webhooks name its WABA.
+            await session.commit()
             async with WhatsAppClient(
                 base_url=sandbox.url,
                 api_version=API,

@@ -112,9 +112,10 @@ def test_the_shipment_is_found_by_tracking_number_with_carrier_and_order() -> No
     assert shipment.edd == date(2026, 3, 14)
 
 
-def test_a_failed_attempt_explains_itself_in_detail() -> None:
+def test_a_failed_attempt_explains_itself_in_the_carriers_own_words() -> None:
     event = only(normalise("aftership", "attempt_fail_001_id"))
-    assert event.detail == "Failed Attempt"
+    # The Indonesian checkpoint message, not AfterShip's English "Failed Attempt" label.
+    assert event.detail == "Penerima tidak di tempat, akan dikirim ulang"
     assert event.event_time == datetime(2026, 6, 4, 7, 30, tzinfo=UTC)
 
 

@@ -137,7 +137,8 @@ async def test_an_order_without_a_reachable_contact_plans_nothing(
     session: AsyncSession, store: Store
 ) -> None:
     placed = event("shopify", "orders_create_cod_in")
-    assert placed.order is not None and placed.order.customer is not None
+    assert placed.order is not None
+    assert placed.order.customer is not None
     no_phone = placed.order.model_copy(
         update={"customer": placed.order.customer.model_copy(update={"phone": "12"})}
     )
@@ -155,7 +156,8 @@ async def test_an_unpaid_order_gets_one_reminder_30_minutes_after_it_was_placed(
     session: AsyncSession, store: Store
 ) -> None:
     unpaid = event("shopify", "orders_create_unpaid_br")
-    assert unpaid.order is not None and unpaid.order.placed_at is not None
+    assert unpaid.order is not None
+    assert unpaid.order.placed_at is not None
     placed = unpaid.order.placed_at
 
     [reminder] = await handle(session, store, unpaid, placed + 2 * MINUTE)
@@ -198,6 +200,20 @@ async def test_paying_withdraws_the_reminder_and_confirms_the_order(
     )
     assert withdrawal.at == paid.event_time + MINUTE
     assert withdrawal.detail == "payment_reminder is no longer needed"
+
+
+async def test_a_reminder_held_for_its_template_is_withdrawn_too_when_the_order_is_paid(
+    session: AsyncSession, store: Store
+) -> None:
+    [reminder] = await handle(session, store, event("shopify", "orders_create_unpaid_br"))
+    reminder.state = "held"  # the dispatcher found its template still in review
+
+    await handle(session, store, event("shopify", "orders_paid_br"))
+
+    assert reminder.state == "withdrawn"
+    assert [(e.kind, e.reason) for e in await events_of(session, reminder)] == [
+        ("withdrawn", "withdrawn")
+    ]
 
 
 async def test_cancelling_a_cod_order_withdraws_its_confirmation_request(

@@ -13,7 +13,8 @@ import json
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, time as clock_time, timedelta
+from datetime import UTC, datetime, timedelta
+from datetime import time as clock_time
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,7 @@ import pytest
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from ordertalk.commerce.events import CommerceEvent, CustomerFacts
+from ordertalk.commerce.events import CommerceEvent
 from ordertalk.commerce.service import CommerceService
 from ordertalk.config import Settings
 from ordertalk.contacts.keywords import Keyword
@@ -62,10 +63,11 @@ class Clock:
 def cod_order(
     at: datetime, order_id: str = "5302002002", phone: str | None = None
 ) -> CommerceEvent:
-    """Shopify's orders/create for the COD order, as if placed at `at` (another id/phone if given)."""
+    """Shopify's orders/create for the COD order placed at `at` (another id or phone if given)."""
     raw = shift_times(load("shopify", "orders_create_cod_in"), at)
     ev = only(normalise("shopify", deliver("shopify", raw, topic="orders/create")))
-    assert ev.order is not None and ev.order.customer is not None
+    assert ev.order is not None
+    assert ev.order.customer is not None
     if phone is None and order_id == "5302002002":
         return ev
     customer = ev.order.customer.model_copy(update={"phone": phone or ev.order.customer.phone})
@@ -238,7 +240,7 @@ async def test_a_due_message_is_sent_once_and_remembers_its_wamid_and_why(rig: R
     assert message.accepted_at == now
     assert message.lease_until is None
     assert message.payload is not None
-    assert message.payload["biz_opaque_callback_data"] == f"ot:{message_id}"
+    assert message.payload["biz_opaque_callback_data"] == f"ot:{message_id}:1"  # row, attempt
     assert await rig.events(message_id) == [
         ("decision", "send", "ok"),
         ("attempt", "accepted", None),
@@ -347,10 +349,35 @@ async def test_a_template_still_in_review_holds_the_message_until_it_is_approved
     assert len(rig.sends(PRIYA)) == 1
 
 
+async def test_an_http_500_waits_for_a_status_webhook_before_it_is_resent(rig: Rig) -> None:
+    # Meta may have accepted a message before answering 500: resending at once could send it
+    # twice, so the row waits (unconfirmed) for a status webhook, and only then goes again.
+    rig.clock.now = now = utcnow()
+    [message_id] = await rig.apply(cod_order(now - timedelta(minutes=1)))
+    dispatcher = rig.dispatcher()
+    rig.sandbox.faults(http_500_ratio=1.0)
+
+    assert await dispatcher.run_once() == 1
+
+    message = await rig.message(message_id)
+    assert (message.state, message.wamid, message.error_code) == ("unconfirmed", None, 131000)
+    assert message.not_before == now + DispatchConfig().reconcile_wait
+    assert rig.sends() == []
+
+    rig.sandbox.faults()  # the platform recovers; no status ever came for the failed send
+    assert await dispatcher.run_once() == 0
+    rig.clock.now = message.not_before
+    assert await dispatcher.run_once() == 1
+
+    message = await rig.message(message_id)
+    assert (message.state, message.tries) == ("accepted", 2)
+    assert len(rig.sends(PRIYA)) == 1
+
+
 @pytest.mark.parametrize(
     ("faults", "code"),
-    [({"http_500_ratio": 1.0}, 131000), ({"throughput_mps": 0.01}, 130429)],
-    ids=["http-500", "throughput-130429"],
+    [({"throughput_mps": 0.01}, 130429)],
+    ids=["throughput-130429"],
 )
 async def test_a_transient_error_reschedules_the_message_with_back_off_then_it_goes(
     rig: Rig, faults: dict[str, float], code: int
@@ -507,7 +534,8 @@ class InterceptedPool(ClientPool):
 
     def get(self, store: Store) -> WhatsAppClient:
         if self.client is None:
-            assert store.phone_number_id and store.access_token
+            assert store.phone_number_id
+            assert store.access_token
             self.client = WhatsAppClient(
                 base_url=self.settings.graph_base_url,
                 access_token=store.access_token,
@@ -551,7 +579,7 @@ async def test_a_lost_response_leaves_the_message_unconfirmed_until_its_status_s
         "awaiting_status",
     )
 
-    # The status webhooks carry biz_opaque_callback_data "ot:<id>": the row is found and settled.
+    # The status webhooks carry biz_opaque_callback_data "ot:<id>:<attempt>": the row is settled.
     await rig.wait(lambda: _is(rig.state_of(message_id), "read"), "the statuses")
     [sent] = rig.sends(PRIYA)
     message = await rig.message(message_id)

@@ -207,7 +207,9 @@ async def test_a_status_for_a_message_we_never_sent_is_ignored(
     # Our wamid, but reported on another store's number.
     assert await apply_status(session, other.id, status("delivered"), NOW) is False
     # A callback naming our row, for a message that already has another wamid.
-    mismatched = status("delivered", wamid="wamid.other", callback=f"ot:{message.id}")
+    mismatched = status(
+        "delivered", wamid="wamid.other", callback=f"ot:{message.id}:{message.tries}"
+    )
     assert await apply_status(session, store.id, mismatched, NOW) is False
     # A callback that is not ours at all.
     foreign = status("delivered", wamid="wamid.other", callback="crm:12345")
@@ -217,13 +219,28 @@ async def test_a_status_for_a_message_we_never_sent_is_ignored(
     assert await events(session, message) == []
 
 
+async def test_a_late_status_of_an_earlier_attempt_does_not_settle_the_resend(
+    session: AsyncSession, store: Store, contact: Contact
+) -> None:
+    message = await sent_message(session, store, contact, wamid=None, state="unconfirmed")
+    message.tries = 2  # the first attempt failed; the second one's response was lost
+
+    stale = status("delivered", seconds=3, callback=f"ot:{message.id}:1")
+
+    assert await apply_status(session, store.id, stale, NOW) is False
+    assert (message.state, message.wamid) == ("unconfirmed", None)
+
+
 async def test_the_callback_data_settles_a_send_whose_response_was_lost(
     session: AsyncSession, store: Store, contact: Contact
 ) -> None:
     message = await sent_message(session, store, contact, wamid=None, state="unconfirmed")
 
     found = await apply_status(
-        session, store.id, status("delivered", seconds=3, callback=f"ot:{message.id}"), NOW
+        session,
+        store.id,
+        status("delivered", seconds=3, callback=f"ot:{message.id}:{message.tries}"),
+        NOW,
     )
 
     assert found is True
@@ -283,7 +300,7 @@ async def test_131047_on_a_free_form_message_reschedules_it_as_the_template(
     contact.last_inbound_at = T0 - timedelta(hours=30)  # we thought the window was open
     message = await sent_message(session, store, contact, form="freeform")
 
-    failed = status("failed", seconds=1, code=131047, callback=f"ot:{message.id}")
+    failed = status("failed", seconds=1, code=131047, callback=f"ot:{message.id}:{message.tries}")
     await apply_status(session, store.id, failed, NOW)
 
     assert (message.state, message.wamid, message.not_before) == ("scheduled", None, NOW)

@@ -197,14 +197,21 @@ class CommerceService:
         if not customer.phone:
             return
         try:
-            contact = await upsert_contact(
-                self.session,
-                self.store,
-                phone=customer.phone,
-                name=customer.name,
-                language=customer.language,
-                region=customer.country,
-            )
+            try:
+                contact = await upsert_contact(
+                    self.session,
+                    self.store,
+                    phone=customer.phone,
+                    name=customer.name,
+                    language=customer.language,
+                    region=customer.country,
+                )
+            except InvalidInput:
+                # A locale or country we don't know must not cost the customer their updates:
+                # the number alone, read in the store's country, still reaches them.
+                contact = await upsert_contact(
+                    self.session, self.store, phone=customer.phone, name=customer.name
+                )
         except InvalidInput as exc:
             # The order still counts; it just has nobody to message. The timeline says why.
             self._note(order, Track.ORDER, order.id, event, None, "no_contact", exc.message)
@@ -256,6 +263,10 @@ class CommerceService:
             )
             self.session.add(shipment)
         changed = False
+        if shipment.carrier and facts.carrier:
+            # The store names the carrier for people ("Correios"); a tracking feed's slug
+            # ("brazil-correios") is no improvement, so the first name given stays.
+            facts = facts.model_copy(update={"carrier": None})
         for name in ("carrier", "tracking_number", "tracking_url", "edd"):
             value = getattr(facts, name)
             if value is not None and getattr(shipment, name) != value:

@@ -140,6 +140,12 @@ def apply(
         return _unchanged(state, Outcome.SUPERSEDED_BY_RTO)
     if new.rank > state.rank:
         return _accept(state, milestone, event_time, Outcome.ADVANCED)
+    if milestone is state.milestone and new.band is not None:
+        # The same last-mile step again (a second source, a repeated scan) is not a new
+        # attempt: only a different step in between (a failed attempt) makes one.
+        if _newer(event_time, state.at):
+            return Transition(replace(state, at=event_time), Outcome.DUPLICATE, False, 0)
+        return _unchanged(state, Outcome.DUPLICATE)
     if _same_band(state, milestone) and _later_in_band(state, milestone, event_time):
         return _accept(state, milestone, event_time, Outcome.ADVANCED)
     if milestone is state.milestone:

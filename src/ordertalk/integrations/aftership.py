@@ -113,7 +113,9 @@ class AfterShip:
         if time is None and body.raw("ts") is not None:
             time = from_epoch(body.raw("ts"), "ts")
         time = need_time(time, "msg.checkpoints[].checkpoint_time, msg.updated_at, ts")
-        detail = reason(milestone, first(msg.text("subtag_message", 500, "cut"), message))
+        # The carrier's own checkpoint words are in the customer's language more often than
+        # AfterShip's English sub-status label, so they come first.
+        detail = reason(milestone, first(message, msg.text("subtag_message", 500, "cut")))
         with payload_errors():
             shipment = ShipmentFacts(
                 tracking_number=msg.need_text("tracking_number", 200),

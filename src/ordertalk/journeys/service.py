@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ordertalk.commerce.milestones import Milestone, Track
@@ -15,7 +15,7 @@ from ordertalk.journeys.models import JourneyOverride
 from ordertalk.journeys.playbook import Step
 from ordertalk.messaging.models import OutboundMessage
 from ordertalk.messaging.outbox import enqueue, note
-from ordertalk.messaging.states import MessageState
+from ordertalk.messaging.states import OPEN_STATES, MessageState
 from ordertalk.policy.decisions import Reason
 from ordertalk.stores.models import Store
 
@@ -72,7 +72,8 @@ def _dedup_key(step: Step, reached: Reached) -> str:
         return f"feedback:order:{reached.order_id}"  # one rating request per order
     if reached.milestone in (Milestone.DELAYED, Milestone.EXCEPTION):
         # Side-states repeat with new reasons; the state machine already throttled them.
-        return f"{reached.track}:{reached.entity_id}:{reached.milestone}:{reached.event_time:%s}"
+        stamp = int(reached.event_time.timestamp())
+        return f"{reached.track}:{reached.entity_id}:{reached.milestone}:{stamp}"
     return f"{reached.track}:{reached.entity_id}:{reached.milestone}:{reached.attempt_no}"
 
 
@@ -200,7 +201,10 @@ async def withdraw_stale(
         rows = await session.scalars(
             select(OutboundMessage).where(
                 OutboundMessage.store_id == store_id,
-                OutboundMessage.state == MessageState.SCHEDULED.value,
+                OutboundMessage.state.in_([state.value for state in OPEN_STATES]),
+                # A row the dispatcher holds is its to decide: it checks relevance itself, and
+                # withdrawing under it could be overwritten by its "sending".
+                or_(OutboundMessage.lease_until.is_(None), OutboundMessage.lease_until < now),
                 *conditions,
             )
         )

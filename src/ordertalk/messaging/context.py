@@ -6,10 +6,11 @@ from datetime import datetime
 
 import phonenumbers
 from babel import Locale, UnknownLocaleError
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ordertalk.commerce.milestones import Track
-from ordertalk.commerce.models import Order, Refund, Return, Shipment
+from ordertalk.commerce.models import Order, Refund, Return, Shipment, TimelineEntry
 from ordertalk.contacts.models import Contact
 from ordertalk.messaging.models import OutboundMessage
 from ordertalk.stores.models import Store
@@ -35,6 +36,24 @@ def locale_for(language: str, phone: str) -> str:
         return "en"
 
 
+async def _reason(session: AsyncSession, message: OutboundMessage) -> str | None:
+    """Why the milestone happened ("consignee unavailable"), as its event said."""
+    if message.milestone is None or message.entity_id is None:
+        return None
+    detail: str | None = await session.scalar(
+        select(TimelineEntry.detail)
+        .where(
+            TimelineEntry.entity == message.entity,
+            TimelineEntry.entity_id == message.entity_id,
+            TimelineEntry.milestone == message.milestone,
+            TimelineEntry.detail.is_not(None),
+        )
+        .order_by(TimelineEntry.event_time.desc(), TimelineEntry.id.desc())
+        .limit(1)
+    )
+    return detail
+
+
 async def render_context(
     session: AsyncSession, store: Store, contact: Contact, message: OutboundMessage
 ) -> RenderContext:
@@ -44,7 +63,7 @@ async def render_context(
     reason: str | None = None
     if message.entity == Track.SHIPMENT.value and message.entity_id:
         shipment = await session.get(Shipment, message.entity_id)
-        reason = shipment.side_reason if shipment else None
+        reason = await _reason(session, message) or (shipment.side_reason if shipment else None)
     elif message.entity == Track.REFUND.value and message.entity_id:
         refund = await session.get(Refund, message.entity_id)
     elif message.entity == Track.RETURN.value and message.entity_id:

@@ -58,16 +58,20 @@ WINDOW = timedelta(hours=24)
 CALLBACK_PREFIX = "ot:"
 
 
-def callback_data(message_id: int) -> str:
-    """What we put in `biz_opaque_callback_data` to find the row from any status webhook."""
-    return f"{CALLBACK_PREFIX}{message_id}"
+def callback_data(message_id: int, attempt: int) -> str:
+    """What we put in `biz_opaque_callback_data`: the row and the attempt, so any status
+    webhook finds its row, and a late status of an earlier attempt cannot settle a later one."""
+    return f"{CALLBACK_PREFIX}{message_id}:{attempt}"
 
 
-def message_id_from_callback(value: str | None) -> int | None:
-    """The outbox row id a status webhook's `biz_opaque_callback_data` points at."""
-    if value and value.startswith(CALLBACK_PREFIX) and value[len(CALLBACK_PREFIX) :].isdigit():
-        return int(value[len(CALLBACK_PREFIX) :])
-    return None
+def parse_callback(value: str | None) -> tuple[int, int] | None:
+    """(outbox row id, attempt) from a status webhook's `biz_opaque_callback_data`."""
+    if not value or not value.startswith(CALLBACK_PREFIX):
+        return None
+    row, _, attempt = value[len(CALLBACK_PREFIX) :].partition(":")
+    if not (row.isdigit() and attempt.isdigit()):
+        return None
+    return int(row), int(attempt)
 
 
 @dataclass(frozen=True, slots=True)
@@ -425,7 +429,7 @@ class Dispatcher:
         payload = {
             **rendered.payload,
             "to": contact.wa_id,
-            "biz_opaque_callback_data": callback_data(message.id),
+            "biz_opaque_callback_data": callback_data(message.id, message.tries + 1),
         }
         message.state = MessageState.SENDING.value
         message.form = decision.form.value
@@ -483,7 +487,11 @@ class Dispatcher:
                     message.accepted_at = message.accepted_at or now
                     note(session, message, kind="attempt", outcome="accepted", at=now)
                     continue
-                if isinstance(result, CloudApiTransportError) and result.ambiguous:
+                # A lost response, or a 5xx (Meta may have accepted the message before failing):
+                # resending now could send it twice, so wait for a status webhook to settle it.
+                if (isinstance(result, CloudApiTransportError) and result.ambiguous) or (
+                    result.http_status is not None and result.http_status >= 500
+                ):
                     if message.state not in (
                         MessageState.SENDING.value,
                         MessageState.UNCONFIRMED.value,
@@ -491,6 +499,8 @@ class Dispatcher:
                         continue  # a status webhook already settled it: the send went out
                     message.state = MessageState.UNCONFIRMED.value
                     message.not_before = now + self.config.reconcile_wait
+                    message.error_code = result.code
+                    message.error_title = (result.title or "")[:500] or None
                     note(
                         session,
                         message,

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ordertalk.contacts.models import Contact
-from ordertalk.messaging.dispatcher import message_id_from_callback
+from ordertalk.messaging.dispatcher import parse_callback
 from ordertalk.messaging.failures import handle_failure
 from ordertalk.messaging.models import OutboundMessage
 from ordertalk.messaging.outbox import note
@@ -44,12 +44,13 @@ async def find_message(
     )
     if message is not None:
         return message
-    message_id = message_id_from_callback(status.biz_opaque_callback_data)
-    if message_id is None:
+    callback = parse_callback(status.biz_opaque_callback_data)
+    if callback is None:
         return None
+    message_id, attempt = callback
     message = await session.get(OutboundMessage, message_id)
-    if message is None or message.store_id != store_id:
-        return None
+    if message is None or message.store_id != store_id or attempt != message.tries:
+        return None  # another store's, or an earlier attempt's status: not this send's
     if message.wamid is None and message.state in (
         MessageState.SENDING.value,
         MessageState.UNCONFIRMED.value,
@@ -87,7 +88,7 @@ async def apply_status(
     at = datetime.fromtimestamp(status.timestamp, UTC)
     current = MessageState(message.state)
     stamp = _STAMP.get(target)
-    if stamp and getattr(message, stamp) is None:
+    if stamp and getattr(message, stamp) is None and current is not MessageState.FAILED:
         setattr(message, stamp, at)  # each time is kept even when statuses arrive out of order
     if current is MessageState.FAILED or current not in STATUS_RANK:
         return True

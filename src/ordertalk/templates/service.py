@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ordertalk.db import utcnow
+from ordertalk.db import insert_or_ignore, utcnow
 from ordertalk.templates import texts
 from ordertalk.templates.models import TemplateStatus
 from ordertalk.templates.registry import REGISTRY, QuickReply, TemplateDef, UrlButton
@@ -275,12 +275,9 @@ async def _record(
     created: bool = False,
 ) -> TemplateStatus:
     """Insert or update the row of one template in one language."""
-    row = await template_state(session, store_id, defn.name, language)
     new_id = str(meta_id) if meta_id is not None else None
-    if row is None:
-        row = TemplateStatus(store_id=store_id, name=defn.name, language=language)
-        session.add(row)
-    elif created and row.meta_id == new_id and row.status != NOT_SUBMITTED:
+    row, inserted = await _ensure_row(session, store_id, defn.name, language, defn.category)
+    if not inserted and created and row.meta_id == new_id and row.status != NOT_SUBMITTED:
         # The review webhook for this very creation got here first: it is newer than "PENDING".
         return row
     row.status = status
@@ -362,16 +359,36 @@ async def _row_for(
     defn = next((d for d in REGISTRY.values() if d.name == name), None)
     if defn is None:
         return None  # not ours (hello_world, a template made by hand in WhatsApp Manager)
-    row = TemplateStatus(
-        store_id=store_id,
-        name=name,
-        language=language,
-        meta_id=str(update.message_template_id),
-        status="PENDING",
-        category=defn.category,
-    )
-    session.add(row)
+    # The review webhook can beat push's own commit: both then create the row, and the
+    # loser must carry on with the winner's row rather than fail (and lose the status).
+    row, _ = await _ensure_row(session, store_id, name, language, defn.category, "PENDING")
+    row.meta_id = row.meta_id or str(update.message_template_id)
     return row
+
+
+async def _ensure_row(
+    session: AsyncSession,
+    store_id: str,
+    name: str,
+    language: str,
+    category: str,
+    status: str = NOT_SUBMITTED,
+) -> tuple[TemplateStatus, bool]:
+    """The row of one template in one language, created if missing; and whether it was new."""
+    values = {
+        "store_id": store_id,
+        "name": name,
+        "language": language,
+        "status": status,
+        "category": category,
+        "updated_at": utcnow(),
+    }
+    inserted = await insert_or_ignore(
+        session, TemplateStatus, values, ["store_id", "name", "language"]
+    )
+    row = await template_state(session, store_id, name, language)
+    assert row is not None
+    return row, inserted
 
 
 def _describe(update: TemplateStatusUpdate) -> str | None:
