@@ -24,7 +24,7 @@ from ordertalk.config import Settings
 from ordertalk.db import create_engine, session_factory
 from ordertalk.stores.service import create_store, set_integration_secret
 from ordertalk.templates.models import TemplateStatus
-from ordertalk.templates.service import push
+from ordertalk.templates.service import PushReport, push
 from ordertalk.whatsapp.client import WhatsAppClient
 from tests.conftest import API, Sandbox
 from tests.integrations.fixtures import SECRET, load, signed_headers, topic_for
@@ -43,6 +43,7 @@ class Shop:
     key: str
     sandbox: Sandbox
     api: httpx.Client
+    database_url: str
 
     def fixture(
         self, source: str, name: str, *, at: datetime | None = None, **changes: Any
@@ -87,6 +88,40 @@ class Shop:
         body = self.send(source, name, at=at)
         self.wait_order(order_id, settled)
         return body
+
+    @property
+    def auth(self) -> dict[str, str]:
+        """The store's API key header."""
+        return {"Authorization": f"Bearer {self.key}"}
+
+    def push_templates(self, **options: Any) -> PushReport:
+        """Push the registry again (e.g. with the invoice's document handle) and wait for review."""
+
+        async def push_now() -> PushReport:
+            engine = create_engine(self.database_url)
+            try:
+                async with session_factory(engine)() as session, self._client() as client:
+                    report = await push(session, self.store_id, client, **options)
+                    await session.commit()
+                    return report
+            finally:
+                await engine.dispose()
+
+        report = asyncio.run(push_now())
+        wait_for(
+            lambda: asyncio.run(_pending_templates(self.database_url, self.store_id)),
+            lambda n: n == 0,
+        )
+        return report
+
+    def _client(self) -> WhatsAppClient:
+        return WhatsAppClient(
+            base_url=self.sandbox.url,
+            api_version=API,
+            access_token=self.sandbox.settings.access_token,
+            phone_number_id=self.sandbox.number,
+            waba_id=self.sandbox.settings.waba_id,
+        )
 
     def get(self, path: str, **params: Any) -> Any:
         """GET an API path as the store."""
@@ -216,7 +251,7 @@ def open_shop(tmp_path: Path, database_url: str, sandbox: Sandbox, **store: Any)
         sandbox.configure(webhook_url=f"{server.url}/webhooks/whatsapp", template_review="approve")
         store_id, key = asyncio.run(_prepare_store(database_url, sandbox, **store))
         with httpx.Client(base_url=server.url, timeout=10) as api:
-            shop = Shop(server.url, store_id, key, sandbox, api)
+            shop = Shop(server.url, store_id, key, sandbox, api, database_url)
             # Meta approves templates by webhook; wait until Ordertalk has heard of every one.
             pending = wait_for(
                 lambda: asyncio.run(_pending_templates(database_url, store_id)),

@@ -211,3 +211,44 @@ def test_the_generic_api_and_easypost_drive_a_us_order(shop: Shop) -> None:
     assert intents(order) == ["shipment_dispatched", "out_for_delivery"]
     phone = wait_for(lambda: shop.sandbox.phone("15024592181"), lambda p: len(p) >= 2)
     assert len(phone) == 2
+
+
+def _api_order(order_id: str, **order: Any) -> dict[str, Any]:
+    return {
+        "id": f"erp-{order_id}",
+        "milestone": "order_confirmed",
+        "event_time": minutes_ago(1).isoformat(),
+        "order": {
+            "external_id": order_id,
+            "name": f"#{order_id}",
+            "customer": {"phone": "+91 98111 22233", "name": "Meera", "language": "en"},
+            "currency": "INR",
+            "total": "1499.00",
+            "payment_status": "paid",
+            **order,
+        },
+    }
+
+
+def test_an_invoice_goes_as_the_pdf_header_once_its_template_is_approved(shop: Shop) -> None:
+    report = shop.push_templates(document_handle="4::c2FtcGxlLXBkZg==")
+    assert report.created, "the invoice variants were not created"
+    event = _api_order("INV-1", invoice_url="https://chai.example.com/invoices/INV-1.pdf")
+    response = shop.api.post("/v1/events", json=event, headers=shop.auth)
+    assert response.status_code == 202, response.text
+    order = shop.wait_order("INV-1", lambda o: bool(intents(o)))
+    assert intents(order) == ["order_confirmed_invoice"]
+    [received] = shop.wait_phone("919811122233", 1)
+    header = received["raw"]["template"]["components"][0]
+    assert header["type"] == "header"
+    assert header["parameters"][0]["document"]["link"].endswith("/INV-1.pdf")
+
+
+def test_without_an_approved_invoice_template_the_plain_confirmation_goes(shop: Shop) -> None:
+    event = _api_order("INV-2", invoice_url="https://chai.example.com/invoices/INV-2.pdf")
+    assert shop.api.post("/v1/events", json=event, headers=shop.auth).status_code == 202
+    order = shop.wait_order("INV-2", lambda o: bool(intents(o)))
+    assert intents(order) == ["order_confirmed"]
+    [message] = order["messages"]
+    fallback = [e for e in message["events"] if e["outcome"] == "fallback"]
+    assert "order_confirmed_invoice is not approved" in fallback[0]["detail"]

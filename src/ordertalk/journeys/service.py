@@ -98,6 +98,9 @@ async def plan(
         if order is None or order.contact_id is None:
             continue
         for step in _steps_for(steps, reached, order):
+            intent = step.intent
+            if step.key == "order_confirmed" and order.invoice_url:
+                intent = "order_confirmed_invoice"  # the PDF as the header, when approved
             not_before = max(now, reached.event_time + step.delay) if step.delay else now
             message = await enqueue(
                 session,
@@ -107,7 +110,7 @@ async def plan(
                 entity=reached.track.value,
                 entity_id=reached.entity_id,
                 milestone=reached.milestone.value,
-                intent=step.intent,
+                intent=intent,
                 purpose=step.purpose,
                 dedup_key=_dedup_key(step, reached),
                 not_before=not_before,

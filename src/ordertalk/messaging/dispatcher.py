@@ -56,6 +56,8 @@ CLAIMABLE = (
 )
 WINDOW = timedelta(hours=24)
 CALLBACK_PREFIX = "ot:"
+# Variants that need a template of their own, and what goes when that one is not approved.
+FALLBACK_INTENTS = {"order_confirmed_invoice": "order_confirmed"}
 
 
 def callback_data(message_id: int, attempt: int) -> str:
@@ -314,6 +316,33 @@ class Dispatcher:
             return None
         return await self._ready(session, message, contact, store, decision, language, now, budgets)
 
+    async def _fall_back_if_unapproved(
+        self,
+        session: AsyncSession,
+        message: OutboundMessage,
+        contact: Contact,
+        store: Store,
+        now: datetime,
+    ) -> None:
+        """A richer variant whose template Meta has not approved (the invoice PDF header)
+        gives way to the plain one, rather than holding the message."""
+        plain = FALLBACK_INTENTS.get(message.intent)
+        if plain is None:
+            return
+        language = choose_language(message.intent, [contact.language, store.language])
+        state = await template_state(session, store.id, REGISTRY[message.intent].name, language)
+        if state is not None and state.status == "APPROVED":
+            return
+        note(
+            session,
+            message,
+            kind="decision",
+            outcome="fallback",
+            detail=f"{message.intent} is not approved in {language}; sending {plain}",
+            at=now,
+        )
+        message.intent = plain
+
     async def _decide(
         self,
         session: AsyncSession,
@@ -324,6 +353,7 @@ class Dispatcher:
         budgets: _BudgetCache,
     ) -> tuple[Send | Defer | Suppress, str]:
         purpose = Purpose(message.purpose)
+        await self._fall_back_if_unapproved(session, message, contact, store, now)
         language = choose_language(message.intent, [contact.language, store.language])
         force_template = bool(message.params.get("force_template"))
         has_template = has_form(message.intent, Form.TEMPLATE)
