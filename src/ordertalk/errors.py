@@ -40,3 +40,10 @@ class InvalidInput(OrdertalkError):
 
     status_code = 422
     code = "invalid_input"
+
+
+class PayloadTooLarge(OrdertalkError):
+    """The body is larger than any real delivery."""
+
+    status_code = 413
+    code = "payload_too_large"

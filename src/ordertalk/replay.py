@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 import typer
 from rich.console import Console
@@ -28,7 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from ordertalk.commerce.events import CommerceEvent
 from ordertalk.config import get_settings
 from ordertalk.contacts.models import Contact
-from ordertalk.contacts.phones import mask
+from ordertalk.contacts.phones import mask, region_timezone
 from ordertalk.db import create_engine, session_factory
 from ordertalk.integrations.base import Delivery, NormaliseError
 from ordertalk.integrations.generic import GenericEvent
@@ -39,7 +40,7 @@ from ordertalk.messaging.dispatcher import CLAIMABLE, Dispatcher
 from ordertalk.messaging.models import MessageEvent, OutboundMessage
 from ordertalk.migrations import upgrade_async
 from ordertalk.stores.models import Store
-from ordertalk.stores.service import create_store, parse_quiet_hours
+from ordertalk.stores.service import create_store, parse_quiet_hours, validate_country
 from ordertalk.templates.models import TemplateStatus
 from ordertalk.templates.registry import REGISTRY
 from ordertalk.whatsapp.client import SendResult
@@ -243,15 +244,16 @@ async def _report(sessions: async_sessionmaker[AsyncSession]) -> list[dict[str, 
     return rows
 
 
-def _print(rows: list[dict[str, Any]]) -> None:
-    table = Table(title="What would be sent (dry run: nothing was sent)")
+def _print(rows: list[dict[str, Any]], timezone: str) -> None:
+    zone = ZoneInfo(timezone)
+    table = Table(title=f"What would be sent (dry run: nothing was sent; times in {timezone})")
     for column in ("customer", "milestone", "message", "decisions", "result"):
         table.add_column(column)
     for row in rows:
         decisions = "\n".join(
-            f"{at:%Y-%m-%d %H:%M} {outcome}"
+            f"{at.astimezone(zone):%Y-%m-%d %H:%M} {outcome}"
             + (f" ({reason})" if reason and reason != "ok" else "")
-            + (f" until {until:%H:%M}" if until else "")
+            + (f" until {until.astimezone(zone):%H:%M}" if until else "")
             for at, outcome, reason, until in row["decisions"]
         )
         result = "sent" if row["outcome"] == "accepted" else row["outcome"]
@@ -299,7 +301,8 @@ def replay_command(
 ) -> None:
     """Replay store and carrier events from a JSON-lines file."""
     try:
-        options: dict[str, Any] = {"timezone": "Asia/Kolkata", "country": country.upper()}
+        timezone = region_timezone(validate_country(country))
+        options: dict[str, Any] = {"timezone": timezone, "country": country.upper()}
         if dry:
             kwargs = {
                 "name": "Replay",
@@ -308,7 +311,7 @@ def replay_command(
                 "quiet_hours": parse_quiet_hours(quiet_hours),
             }
             rows = asyncio.run(dry_run(read_lines(file, options), kwargs))
-            _print(rows)
+            _print(rows, timezone)
             return
         if store is None:
             raise ReplayError("give --store to ingest for real, or --dry-run")

@@ -39,8 +39,14 @@ def sandbox_number_for(store_id: str) -> str:
     return "1065" + str(int(hashlib.sha256(store_id.encode()).hexdigest()[:12], 16))[:11]
 
 
-async def connect_stores_to_sandbox(settings: Settings, sandbox: SandboxSettings) -> list[str]:
-    """Give every store without a WhatsApp number a sandbox one; all sandbox numbers."""
+async def connect_stores_to_sandbox(
+    settings: Settings, sandbox: SandboxSettings, sandbox_url: str | None = None
+) -> list[str]:
+    """Give every store without a WhatsApp number a sandbox one; all sandbox numbers.
+
+    Sandbox stores also record the sandbox's URL, so that other commands run beside the server
+    (`ordertalk templates push`) reach the sandbox rather than Meta.
+    """
     engine = create_engine(settings.database_url)
     numbers: list[str] = []
     try:
@@ -54,6 +60,8 @@ async def connect_stores_to_sandbox(settings: Settings, sandbox: SandboxSettings
                     store.verify_token = sandbox.verify_token
                 if store.access_token == sandbox.access_token and store.phone_number_id:
                     numbers.append(store.phone_number_id)
+                    if sandbox_url is not None:
+                        store.graph_base_url = sandbox_url
             await session.commit()
     finally:
         await engine.dispose()
@@ -102,7 +110,7 @@ async def running(
                 {"webhook_url": f"http://{settings.host}:{settings.port}/webhooks/whatsapp"}
             ),
         )
-        numbers = await connect_stores_to_sandbox(settings, sandbox)
+        numbers = await connect_stores_to_sandbox(settings, sandbox, sandbox_url)
         extra = [n for n in numbers if n != sandbox.phone_number_id]
         settings = settings.model_copy(update={"graph_base_url": sandbox_url})
         servers.append(

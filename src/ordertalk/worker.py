@@ -21,11 +21,14 @@ async def run_worker(settings: Settings, stop: asyncio.Event | None = None) -> N
     """Dispatch until SIGTERM/SIGINT (or `stop`), then finish the current pass and exit."""
     configure_logging(settings.log_level)
     await upgrade_async(settings.database_url)
-    stop = stop or asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        with contextlib.suppress(NotImplementedError, RuntimeError):
-            loop.add_signal_handler(sig, stop.set)
+    if stop is None:
+        # Run as a command: SIGTERM/SIGINT finish the current pass. Embedded, the caller's
+        # `stop` decides and its loop's signal handlers are left alone.
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            with contextlib.suppress(NotImplementedError, RuntimeError):
+                loop.add_signal_handler(sig, stop.set)
     engine = create_engine(settings.database_url)
     clients = ClientPool(settings)
     try:

@@ -158,6 +158,16 @@ def test_a_signature_for_a_changed_body_is_refused(ordertalk: tuple[ServerThread
     assert _count(url) == 0
 
 
+def test_a_body_larger_than_any_webhook_is_refused_as_too_large(
+    ordertalk: tuple[ServerThread, str],
+) -> None:
+    server, url = ordertalk
+    body = STATUS_BODY + b" " * (3 * 1024 * 1024)
+    answer = httpx.post(f"{server.url}/webhooks/whatsapp", content=body, headers=_signed(body))
+    assert answer.status_code == 413
+    assert _count(url) == 0
+
+
 @pytest.mark.parametrize("body", [b"not json", b"[1, 2]", b'{"object": "x"}', b"\xff\xfe"])
 def test_a_signed_body_that_is_not_a_webhook_is_a_clear_422(
     ordertalk: tuple[ServerThread, str], body: bytes

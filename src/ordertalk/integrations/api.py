@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ordertalk.commerce.events import CommerceEvent
 from ordertalk.db import utcnow
-from ordertalk.errors import InvalidInput, NotFound, OrdertalkError, Unauthorized
+from ordertalk.errors import InvalidInput, NotFound, PayloadTooLarge, Unauthorized
 from ordertalk.integrations.base import Delivery, Identified, NormaliseError
 from ordertalk.integrations.generic import GenericEvent
 from ordertalk.integrations.models import RawEvent
@@ -26,13 +26,6 @@ log = logging.getLogger(__name__)
 router = APIRouter(tags=["integrations"])
 
 MAX_BODY = 1024 * 1024
-
-
-class PayloadTooLarge(OrdertalkError):
-    """The body is larger than any real store or carrier event."""
-
-    status_code = 413
-    code = "payload_too_large"
 
 
 def _sessions(request: Request) -> async_sessionmaker[AsyncSession]:

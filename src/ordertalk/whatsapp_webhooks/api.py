@@ -11,7 +11,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ordertalk.deps import SettingsDep
-from ordertalk.errors import Forbidden, InvalidInput, Unauthorized
+from ordertalk.errors import Forbidden, InvalidInput, PayloadTooLarge, Unauthorized
 from ordertalk.stores.models import Store
 from ordertalk.whatsapp.signature import verify_challenge, verify_signature
 from ordertalk.whatsapp.webhooks import WebhookParseError, parse_webhook
@@ -76,7 +76,7 @@ async def receive(request: Request, settings: SettingsDep) -> dict[str, object]:
     """Verify the signature on the raw bytes, store the event once, then apply it."""
     raw = await request.body()
     if len(raw) > MAX_BODY:
-        raise InvalidInput("webhook body is larger than 3 MB")
+        raise PayloadTooLarge("webhook body is larger than 3 MB")
     header = request.headers.get("x-hub-signature-256")
     async with _sessions(request)() as session:
         candidates = await _secrets(session, raw, settings.whatsapp_app_secret.get_secret_value())
