@@ -53,8 +53,9 @@ async def approve_templates(url: str, sandbox: Sandbox) -> None:
         deliveries = sandbox.receiver.snapshot()[seen:]
         seen += len(deliveries)
         async with database_session(url) as session:
+            stores = set(await session.scalars(select(Store.id)))  # signed by the sandbox
             for delivery in deliveries:
-                await process_webhook(session, parse_webhook(delivery.body))
+                await process_webhook(session, parse_webhook(delivery.body), stores)
             await session.commit()
             pending = await session.scalar(
                 select(func.count(TemplateStatus.id)).where(TemplateStatus.status != "APPROVED")

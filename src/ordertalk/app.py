@@ -10,6 +10,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError, StatementError
 
 from ordertalk import __version__
 from ordertalk.commerce.api import router as commerce_router
@@ -27,6 +28,23 @@ from ordertalk.stores.api import router as stores_router
 from ordertalk.whatsapp_webhooks.api import router as whatsapp_webhooks_router
 
 log = logging.getLogger(__name__)
+
+
+def _is_data_error(exc: StatementError) -> bool:
+    """Whether a database error says the value itself was unacceptable."""
+    if isinstance(exc, DataError):
+        return True
+    # The driver's own exception may sit behind SQLAlchemy's adapter: walk the chain.
+    cause: BaseException | None = exc.orig
+    while cause is not None:
+        names = {cls.__name__ for cls in type(cause).__mro__}
+        if isinstance(cause, OverflowError | ValueError) or names & _DATA_ERRORS:
+            return True
+        cause = cause.__cause__
+    return False
+
+
+_DATA_ERRORS = {"DataError", "CharacterNotInRepertoireError", "UntranslatableCharacterError"}
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -78,6 +96,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             },
             status_code=422,
         )
+
+    @app.exception_handler(StatementError)
+    async def unstorable_value(request: Request, exc: StatementError) -> JSONResponse:
+        # A value the database cannot hold (an id beyond its integer range, a NUL character)
+        # is the caller's mistake, not ours; anything else is a bug and stays a 500.
+        if not _is_data_error(exc):
+            raise exc
+        message = "a value is out of range or contains characters that cannot be stored"
+        return JSONResponse({"error": {"code": "invalid_input", "message": message}}, 422)
+
+    @app.exception_handler(OverflowError)
+    async def too_large(request: Request, exc: OverflowError) -> JSONResponse:
+        # SQLite's driver refuses integers beyond 64 bits before SQLAlchemy sees them.
+        message = "a number is larger than any id or value Ordertalk stores"
+        return JSONResponse({"error": {"code": "invalid_input", "message": message}}, 422)
 
     @app.get("/healthz", tags=["ops"])
     async def healthz() -> dict[str, str]:

@@ -26,9 +26,10 @@ class Settings(BaseSettings):
     graph_api_version: str = Field(default="v25.0", pattern=r"^v\d{2}\.0$")
     graph_timeout_s: float = Field(default=10.0, gt=0)
 
-    # The one WhatsApp number this process answers webhooks for until stores own numbers.
-    whatsapp_app_secret: SecretStr = SecretStr("sandbox-app-secret")
-    whatsapp_verify_token: SecretStr = SecretStr("sandbox-verify-token")
+    # The Meta app's secret and verify token for stores that have none of their own (unset by
+    # default: a well-known default would let anyone sign webhooks for those stores).
+    whatsapp_app_secret: SecretStr | None = None
+    whatsapp_verify_token: SecretStr | None = None
 
     worker: bool = Field(
         default=True, description="Run the outbox dispatcher inside the API process."

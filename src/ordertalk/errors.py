@@ -47,3 +47,10 @@ class PayloadTooLarge(OrdertalkError):
 
     status_code = 413
     code = "payload_too_large"
+
+
+class Unavailable(OrdertalkError):
+    """Accepted and kept, but not processed now: the sender should try again later."""
+
+    status_code = 503
+    code = "unavailable"

@@ -25,12 +25,17 @@ class RedactingFilter(logging.Filter):
     """Rewrites every record's final message through :func:`redact`."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        """Redact in place; never drops a record."""
+        """Redact in place, the traceback too; never drops a record."""
         message = record.getMessage()
         cleaned = redact(message)
         if cleaned != message:
             record.msg = cleaned
             record.args = None
+        if record.exc_info and not record.exc_text:
+            # Exceptions carry values (SQL parameters, payloads): format once, redacted.
+            record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
+        elif record.exc_text:
+            record.exc_text = redact(record.exc_text)
         return True
 
 

@@ -116,7 +116,7 @@ class Rig:
         self.seen += len(deliveries)
         for delivery in deliveries:
             async with self.sessions() as session:
-                await process_webhook(session, parse_webhook(delivery.body))
+                await process_webhook(session, parse_webhook(delivery.body), {self.store_id})
                 await session.commit()
 
     async def wait(self, ready: Callable[[], Awaitable[bool]], what: str) -> None:

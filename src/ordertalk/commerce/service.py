@@ -27,7 +27,7 @@ from ordertalk.commerce.state import (
 )
 from ordertalk.contacts.phones import mask
 from ordertalk.contacts.service import ensure_order_consent, upsert_contact
-from ordertalk.db import utcnow
+from ordertalk.db import insert_or_ignore, utcnow
 from ordertalk.errors import InvalidInput
 from ordertalk.stores.models import Store
 
@@ -163,10 +163,23 @@ class CommerceService:
         """An order seen first through a shipment or refund; later store events fill it in."""
         order = await self._order_by_external(external_id)
         if order is None:
-            order = Order(store_id=self.store.id, external_id=external_id, items=[])
-            self.session.add(order)
-            await self.session.flush()
+            await self._create(Order, external_id=external_id, items=[])
+            order = await self._order_by_external(external_id)
+            assert order is not None
         return order
+
+    async def _create(self, model: type[Entity], **values: object) -> None:
+        """Insert a row unless one with its (store, external id) exists already.
+
+        Two deliveries about one new order (created and cancelled, say) can be processed at
+        the same moment: both try to create it, one wins, and the other carries on with it.
+        """
+        await insert_or_ignore(
+            self.session,
+            model,
+            {"store_id": self.store.id, **values},
+            ["store_id", "external_id"],
+        )
 
     async def _order(self, facts: OrderFacts, event: CommerceEvent, applied: Applied) -> Order:
         order = await self._order_stub(facts.external_id)
@@ -256,12 +269,14 @@ class CommerceService:
                 else:
                     applied.parked_key = "unmatched"
                 return None
-            shipment = Shipment(
-                store_id=self.store.id,
-                order_id=order.id,
-                external_id=facts.external_id or facts.tracking_number or f"order-{order.id}",
+            external_id = facts.external_id or facts.tracking_number or f"order-{order.id}"
+            await self._create(Shipment, order_id=order.id, external_id=external_id)
+            shipment = await self.session.scalar(
+                select(Shipment).where(
+                    Shipment.store_id == self.store.id, Shipment.external_id == external_id
+                )
             )
-            self.session.add(shipment)
+            assert shipment is not None
         changed = False
         if shipment.carrier and facts.carrier:
             # The store names the carrier for people ("Correios"); a tracking feed's slug
@@ -295,14 +310,19 @@ class CommerceService:
             if order is None:
                 applied.parked_key = f"return:{facts.external_id}"
                 return None
-            row = Return(
-                store_id=self.store.id,
+            await self._create(
+                Return,
                 order_id=order.id,
                 external_id=facts.external_id,
                 kind=facts.kind.value,
                 items=[],
             )
-            self.session.add(row)
+            row = await self.session.scalar(
+                select(Return).where(
+                    Return.store_id == self.store.id, Return.external_id == facts.external_id
+                )
+            )
+            assert row is not None
         if facts.reason:
             row.reason = facts.reason
         if facts.items is not None:
@@ -333,13 +353,15 @@ class CommerceService:
                     )
                 )
                 return_id = linked
-            row = Refund(
-                store_id=self.store.id,
-                order_id=order.id,
-                external_id=facts.external_id,
-                return_id=return_id,
+            await self._create(
+                Refund, order_id=order.id, external_id=facts.external_id, return_id=return_id
             )
-            self.session.add(row)
+            row = await self.session.scalar(
+                select(Refund).where(
+                    Refund.store_id == self.store.id, Refund.external_id == facts.external_id
+                )
+            )
+            assert row is not None
         if facts.amount is not None:
             row.amount = facts.amount
         if facts.currency:

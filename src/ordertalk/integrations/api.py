@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -11,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ordertalk.commerce.events import CommerceEvent
 from ordertalk.db import utcnow
-from ordertalk.errors import InvalidInput, NotFound, PayloadTooLarge, Unauthorized
+from ordertalk.errors import InvalidInput, NotFound, PayloadTooLarge, Unauthorized, Unavailable
 from ordertalk.integrations.base import Delivery, Identified, NormaliseError
 from ordertalk.integrations.generic import GenericEvent
 from ordertalk.integrations.models import RawEvent
@@ -59,7 +60,11 @@ async def _process(
             raw.state = RawState.FAILED
             raw.error = f"{type(exc).__name__}"
             await session.commit()
-            return {"id": raw_id, "state": RawState.FAILED}
+            # A 5xx makes the sender deliver it again, and a redelivery of a failed event is
+            # processed again rather than answered as a duplicate: nothing is lost.
+            raise Unavailable(
+                f"event {raw_id} is kept but could not be processed now; deliver it again"
+            ) from None
     if outcome.messages:
         _wake(request)
     return {
@@ -69,6 +74,13 @@ async def _process(
         "milestones": outcome.milestones,
         "messages": outcome.messages,
     }
+
+
+def _unfinished(raw: RawEvent) -> bool:
+    """A kept event whose processing failed, or never finished (a crash): do it again."""
+    if raw.state == RawState.FAILED:
+        return True
+    return raw.state == RawState.RECEIVED and raw.received_at < utcnow() - timedelta(minutes=1)
 
 
 @router.post("/webhooks/{source}/{store_id}")
@@ -107,9 +119,10 @@ async def receive(source: str, store_id: str, request: Request) -> JSONResponse:
             await session.commit()
             raise InvalidInput(f"cannot read this {source} payload: {exc}") from None
         raw, new = await store_raw(session, store, source, delivery, identified)
+        retry = not new and _unfinished(raw)
         await session.commit()
         raw_id = raw.id
-    if not new:
+    if not new and not retry:
         return JSONResponse({"id": raw_id, "duplicate": True})
     return JSONResponse(await _process(request, store_id, raw_id, events))
 
@@ -123,8 +136,9 @@ async def post_event(event: GenericEvent, store: StoreDep, request: Request) -> 
     identified = Identified(external_id=event.id, topic=canonical.milestone, body=None)
     async with _sessions(request)() as session:
         raw, new = await store_raw(session, store, "api", delivery, identified)
+        retry = not new and _unfinished(raw)
         await session.commit()
         raw_id = raw.id
-    if not new:
+    if not new and not retry:
         return JSONResponse({"id": raw_id, "duplicate": True})
     return JSONResponse(await _process(request, store.id, raw_id, [canonical]), status_code=202)

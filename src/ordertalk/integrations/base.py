@@ -306,7 +306,8 @@ class Fields:
             return None
         if not isinstance(value, str):
             raise self._wrong(key, "a string")
-        value = value.strip()
+        # NUL can't be stored (PostgreSQL text refuses it) and never means anything here.
+        value = value.replace("\x00", "").strip()
         if not value:
             return None
         if limit is not None and len(value) > limit:

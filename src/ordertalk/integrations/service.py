@@ -19,6 +19,7 @@ from ordertalk.commerce.events import CommerceEvent
 from ordertalk.commerce.service import Applied, CommerceService, awb_key
 from ordertalk.db import insert_or_ignore, utcnow
 from ordertalk.integrations.base import Delivery, Identified, NormaliseError, Source
+from ordertalk.integrations.generic import GenericEvent
 from ordertalk.integrations.models import RawEvent
 from ordertalk.integrations.registry import SOURCES
 from ordertalk.journeys.service import plan
@@ -155,17 +156,26 @@ async def _release(session: AsyncSession, store: Store, key: str, now: datetime)
             .order_by(RawEvent.id)
         )
     )
+    released = 0
     for raw in parked:
-        source = SOURCES.get(raw.source)
-        if source is None:
-            continue
-        secret_row = await integration_secret(session, store.id, raw.source)
-        options = store_options(store, secret_row.options if secret_row else None)
-        delivery = Delivery(raw=raw.body, headers=dict(raw.headers), query={})
         try:
-            events = normalise(source, delivery, options)
-        except NormaliseError:
+            events = await _events_of(session, store, raw)
+        except (NormaliseError, ValueError):
             continue
         raw.parked_key = None
         await apply_events(session, store, raw, events, now)
-    return len(parked)
+        released += 1
+    return released
+
+
+async def _events_of(session: AsyncSession, store: Store, raw: RawEvent) -> list[CommerceEvent]:
+    """Normalise a kept raw event again (raises NormaliseError or ValueError)."""
+    if raw.source == "api":
+        return [GenericEvent.model_validate_json(raw.body).to_event()]
+    source = SOURCES.get(raw.source)
+    if source is None:
+        raise ValueError(f"unknown source {raw.source!r}")
+    secret_row = await integration_secret(session, store.id, raw.source)
+    options = store_options(store, secret_row.options if secret_row else None)
+    delivery = Delivery(raw=raw.body, headers=dict(raw.headers), query={})
+    return normalise(source, delivery, options)

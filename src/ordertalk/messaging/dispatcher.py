@@ -44,7 +44,7 @@ from ordertalk.templates.registry import REGISTRY
 from ordertalk.templates.render import RenderError, choose_language, has_form, render
 from ordertalk.templates.service import template_state
 from ordertalk.whatsapp.client import SendResult, WhatsAppClient
-from ordertalk.whatsapp.errors import CloudApiError, CloudApiTransportError
+from ordertalk.whatsapp.errors import CloudApiError
 
 log = logging.getLogger(__name__)
 
@@ -401,6 +401,7 @@ class Dispatcher:
             respect_quiet_hours=respects_quiet_hours(message),
             marketing_sent_7d=marketing_sent,
             marketing_cap_7d=store.marketing_cap_per_week,
+            marketing_consent=contact.marketing_consent,
             budget=await budgets.budget(session, store, contact.id, now),
             duplicate=message.wamid is not None,
             still_relevant=irrelevant is None,
@@ -501,32 +502,29 @@ class Dispatcher:
         now = self.clock()
         async with self.sessions() as session:
             for message_id, result in results:
-                message = await session.get(OutboundMessage, message_id)
+                message = await self._locked(session, message_id)
                 if message is None:
                     continue
                 message.lease_until = None
+                if message.state not in (
+                    MessageState.SENDING.value,
+                    MessageState.UNCONFIRMED.value,
+                ):
+                    # A status webhook settled this send first (delivered, failed, or sent back
+                    # to go as a template): its verdict is newer than this response.
+                    continue
                 if isinstance(result, SendResult):
-                    if message.state in (
-                        MessageState.SENDING.value,
-                        MessageState.UNCONFIRMED.value,
-                    ):
-                        message.state = MessageState.ACCEPTED.value
-                        message.wamid = message.wamid or result.wamid
-                    # Otherwise a status webhook settled this send first (and may have sent the
-                    # message back to go as a template, without a wamid): its verdict stands.
+                    message.state = MessageState.ACCEPTED.value
+                    message.wamid = message.wamid or result.wamid
                     message.accepted_at = message.accepted_at or now
                     note(session, message, kind="attempt", outcome="accepted", at=now)
                     continue
-                # A lost response, or a 5xx (Meta may have accepted the message before failing):
-                # resending now could send it twice, so wait for a status webhook to settle it.
-                if (isinstance(result, CloudApiTransportError) and result.ambiguous) or (
+                # A lost or unreadable response, or a 5xx (Meta may have accepted the message
+                # before failing): resending now could send it twice, so wait for a status
+                # webhook to settle it.
+                if result.ambiguous or (
                     result.http_status is not None and result.http_status >= 500
                 ):
-                    if message.state not in (
-                        MessageState.SENDING.value,
-                        MessageState.UNCONFIRMED.value,
-                    ):
-                        continue  # a status webhook already settled it: the send went out
                     message.state = MessageState.UNCONFIRMED.value
                     message.not_before = now + self.config.reconcile_wait
                     message.error_code = result.code
@@ -555,3 +553,19 @@ class Dispatcher:
                     now=now,
                 )
             await session.commit()
+
+    async def _locked(self, session: AsyncSession, message_id: int) -> OutboundMessage | None:
+        """The row, read only once this transaction holds its write lock.
+
+        A status webhook may change the row while the batch was being sent; reading it first
+        and writing later would overwrite that (a failure turned back into "accepted"). A write
+        first takes the lock (SQLite's database lock, PostgreSQL's row lock), so what is read
+        next is the latest committed state and stays so until this transaction commits.
+        """
+        await session.execute(
+            update(OutboundMessage)
+            .where(OutboundMessage.id == message_id)
+            .values(lease_until=None)
+            .execution_options(synchronize_session=False)
+        )
+        return await session.get(OutboundMessage, message_id, populate_existing=True)

@@ -34,7 +34,8 @@ def _sessions(request: Request) -> async_sessionmaker[AsyncSession]:
 async def verify(request: Request, settings: SettingsDep) -> str:
     """Echo `hub.challenge` when the verify token matches (Meta's subscription handshake)."""
     params = dict(request.query_params)
-    tokens = [settings.whatsapp_verify_token.get_secret_value()]
+    default = settings.whatsapp_verify_token
+    tokens = [default.get_secret_value()] if default is not None else []
     async with _sessions(request)() as session:
         tokens += [t for t in await session.scalars(select(Store.verify_token)) if t]
     for token in tokens:
@@ -61,14 +62,30 @@ def _ids_in(raw: bytes) -> tuple[set[str], set[str]]:
     return numbers, wabas
 
 
-async def _secrets(session: AsyncSession, raw: bytes, default: str) -> list[str]:
+async def _signers(
+    session: AsyncSession, raw: bytes, header: str | None, default: str | None
+) -> tuple[set[str], bool]:
+    """The stores whose own app secret (or, for stores without one, the settings' secret)
+    signed this body, and whether the body was signed by a secret we know at all.
+
+    Only those stores' entries are applied: a body signed by one app must not change another
+    store's customers, even when it names their numbers.
+    """
     numbers, wabas = _ids_in(raw)
-    found = await session.scalars(
-        select(Store.app_secret).where(
+    stores = await session.execute(
+        select(Store.id, Store.app_secret).where(
             or_(Store.phone_number_id.in_(numbers), Store.waba_id.in_(wabas))
         )
     )
-    return [default, *(s for s in found if s)]
+    default_ok = default is not None and verify_signature(default, raw, header)
+    signed: set[str] = set()
+    any_ok = default_ok
+    for store_id, secret in stores:
+        ok = verify_signature(secret, raw, header) if secret else default_ok
+        any_ok = any_ok or ok
+        if ok:
+            signed.add(store_id)
+    return signed, any_ok
 
 
 @router.post("")
@@ -79,8 +96,11 @@ async def receive(request: Request, settings: SettingsDep) -> dict[str, object]:
         raise PayloadTooLarge("webhook body is larger than 3 MB")
     header = request.headers.get("x-hub-signature-256")
     async with _sessions(request)() as session:
-        candidates = await _secrets(session, raw, settings.whatsapp_app_secret.get_secret_value())
-        if not any(verify_signature(secret, raw, header) for secret in candidates):
+        default = settings.whatsapp_app_secret
+        signers, signed = await _signers(
+            session, raw, header, default.get_secret_value() if default is not None else None
+        )
+        if not signed:
             raise Unauthorized("X-Hub-Signature-256 is missing or does not match the body")
         try:
             event, new = await record_webhook(session, raw)
@@ -92,7 +112,7 @@ async def receive(request: Request, settings: SettingsDep) -> dict[str, object]:
         return {"received": True, "duplicate": True, "id": event_id}
     async with _sessions(request)() as session:
         try:
-            processed = await process_webhook(session, parse_webhook(raw))
+            processed = await process_webhook(session, parse_webhook(raw), signers)
             await session.commit()
         except Exception:
             # The raw body is kept; a bug here must not make Meta retry forever.

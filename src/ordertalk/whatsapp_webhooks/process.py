@@ -48,22 +48,30 @@ class Processed:
 
 
 class _Stores:
-    """Stores by business number and by WABA, looked up once per webhook."""
+    """The stores this webhook may change (those whose secret signed it), by business number
+    and by WABA, looked up once per webhook."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, allowed: set[str]) -> None:
         self.session = session
+        self.allowed = allowed
         self._by_number: dict[str, Store | None] = {}
         self._by_waba: dict[str, Store | None] = {}
 
     async def by_number(self, phone_number_id: str) -> Store | None:
         if phone_number_id not in self._by_number:
             self._by_number[phone_number_id] = await self.session.scalar(
-                select(Store).where(Store.phone_number_id == phone_number_id).limit(1)
+                select(Store)
+                .where(Store.phone_number_id == phone_number_id, Store.id.in_(self.allowed))
+                .limit(1)
             )
         return self._by_number[phone_number_id]
 
     async def by_waba(self, waba_id: str) -> list[Store]:
-        return list(await self.session.scalars(select(Store).where(Store.waba_id == waba_id)))
+        return list(
+            await self.session.scalars(
+                select(Store).where(Store.waba_id == waba_id, Store.id.in_(self.allowed))
+            )
+        )
 
 
 async def _contact(
@@ -120,10 +128,12 @@ async def _inbound(
     processed.messages_planned += planned is not None
 
 
-async def process_webhook(session: AsyncSession, payload: WebhookPayload) -> Processed:
-    """Apply everything a webhook carries for the stores that own its numbers."""
+async def process_webhook(
+    session: AsyncSession, payload: WebhookPayload, allowed: set[str]
+) -> Processed:
+    """Apply what a webhook carries for the stores that own its numbers and signed it."""
     processed = Processed()
-    stores = _Stores(session)
+    stores = _Stores(session, allowed)
     now = datetime.now(UTC)
     for metadata, status in statuses(payload):
         store = await stores.by_number(metadata.phone_number_id)
