@@ -1,0 +1,1 @@
+"""Customer conversations: understanding what customers write, and (next) the bot and inbox."""
