@@ -25,6 +25,8 @@ from ordertalk.messaging.api import router as messaging_router
 from ordertalk.messaging.clients import ClientPool
 from ordertalk.messaging.dispatcher import Dispatcher
 from ordertalk.stores.api import router as stores_router
+from ordertalk.webhooks_out.api import router as webhooks_out_router
+from ordertalk.webhooks_out.sender import WebhookSender
 from ordertalk.whatsapp_webhooks.api import router as whatsapp_webhooks_router
 
 log = logging.getLogger(__name__)
@@ -60,14 +62,24 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         clients = ClientPool(settings)
         dispatcher = Dispatcher(app.state.sessions, clients)
         app.state.dispatcher = dispatcher
+        webhook_sender = WebhookSender(app.state.sessions)
+        app.state.webhook_sender = webhook_sender
         stop = asyncio.Event()
-        worker = asyncio.create_task(dispatcher.run(stop)) if settings.worker else None
+        workers = (
+            [
+                asyncio.create_task(dispatcher.run(stop)),
+                asyncio.create_task(webhook_sender.run(stop)),
+            ]
+            if settings.worker
+            else []
+        )
         try:
             yield
         finally:
             stop.set()
-            if worker is not None:
+            for worker in workers:
                 await worker
+            await webhook_sender.aclose()
             await clients.aclose()
             await engine.dispose()
 
@@ -124,4 +136,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(commerce_router)
     app.include_router(messaging_router)
     app.include_router(journeys_router)
+    app.include_router(webhooks_out_router)
     return app

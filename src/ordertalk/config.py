@@ -31,6 +31,13 @@ class Settings(BaseSettings):
     whatsapp_app_secret: SecretStr | None = None
     whatsapp_verify_token: SecretStr | None = None
 
+    webhooks_allow_private: bool = Field(
+        default=False,
+        description=(
+            "Let stores send outgoing webhooks to private or loopback addresses (only for a"
+            " single-tenant install: otherwise any store could reach the internal network)."
+        ),
+    )
     worker: bool = Field(
         default=True, description="Run the outbox dispatcher inside the API process."
     )

@@ -7,6 +7,7 @@ from ordertalk.journeys import models as journeys
 from ordertalk.messaging import models as messaging
 from ordertalk.stores import models as stores
 from ordertalk.templates import models as templates
+from ordertalk.webhooks_out import models as webhooks_out
 from ordertalk.whatsapp_webhooks import models as whatsapp_webhooks
 
 __all__ = [
@@ -17,5 +18,6 @@ __all__ = [
     "messaging",
     "stores",
     "templates",
+    "webhooks_out",
     "whatsapp_webhooks",
 ]

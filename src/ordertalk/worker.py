@@ -1,4 +1,5 @@
-"""`ordertalk worker`: the outbox dispatcher alone, to scale out beside `serve --no-worker`."""
+"""`ordertalk worker`: the outbox dispatcher and the webhook sender, to scale out beside
+`serve --no-worker`."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from ordertalk.logs import configure_logging
 from ordertalk.messaging.clients import ClientPool
 from ordertalk.messaging.dispatcher import Dispatcher
 from ordertalk.migrations import upgrade_async
+from ordertalk.webhooks_out.sender import WebhookSender
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +35,10 @@ async def run_worker(settings: Settings, stop: asyncio.Event | None = None) -> N
     clients = ClientPool(settings)
     try:
         log.info("worker started")
-        await Dispatcher(session_factory(engine), clients).run(stop)
+        sessions = session_factory(engine)
+        await asyncio.gather(
+            Dispatcher(sessions, clients).run(stop), WebhookSender(sessions).run(stop)
+        )
     finally:
         await clients.aclose()
         await engine.dispose()

@@ -1,0 +1,1 @@
+"""Signed outgoing webhooks to merchants (Standard Webhooks): endpoints, an outbox, a sender."""

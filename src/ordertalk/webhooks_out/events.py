@@ -1,0 +1,47 @@
+"""What Ordertalk tells merchants' endpoints about: one vocabulary of event types."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class WebhookEventType(StrEnum):
+    """A Standard Webhooks event type (`type` in the body), full-stop delimited.
+
+    The `data` of each type (callers pass it to `service.emit`):
+    - `message.status`: a WhatsApp message's status changed (message_id, status, at, error?).
+    - `message.inbound`: a customer wrote (contact, wamid, type, text?).
+    - `conversation.handoff`: the bot handed a conversation to an agent (contact, reason).
+    - `shipment.ndr_action`: the customer chose what to do after a failed delivery attempt.
+    - `order.cod_decision`: the customer confirmed or cancelled a cash-on-delivery order.
+    - `return.requested`: the customer asked to return an order.
+    - `feedback.received` / `feedback.low_score`: a customer rated their experience.
+    - `ping`: sent only by `POST /v1/webhooks/{id}/test`, to one endpoint.
+    """
+
+    MESSAGE_STATUS = "message.status"
+    MESSAGE_INBOUND = "message.inbound"
+    CONVERSATION_HANDOFF = "conversation.handoff"
+    SHIPMENT_NDR_ACTION = "shipment.ndr_action"
+    ORDER_COD_DECISION = "order.cod_decision"
+    RETURN_REQUESTED = "return.requested"
+    FEEDBACK_RECEIVED = "feedback.received"
+    FEEDBACK_LOW_SCORE = "feedback.low_score"
+    PING = "ping"
+
+
+# What an endpoint can subscribe to (a ping goes to the endpoint being tested, subscribed or not).
+SUBSCRIBABLE = tuple(t for t in WebhookEventType if t is not WebhookEventType.PING)
+
+
+class DeliveryState(StrEnum):
+    """Where one event is on its way to one endpoint."""
+
+    PENDING = "pending"  # not attempted yet
+    FAILED = "failed"  # the last attempt failed; another is scheduled (`next_attempt_at`)
+    DELIVERED = "delivered"  # a 2xx answer
+    DEAD = "dead"  # every attempt failed; no more are made
+
+
+# States the sender picks up when due (and their endpoint is enabled).
+OPEN_STATES = (DeliveryState.PENDING.value, DeliveryState.FAILED.value)
