@@ -2,6 +2,7 @@
 
 from ordertalk.commerce import models as commerce
 from ordertalk.contacts import models as contacts
+from ordertalk.conversations import models as conversations
 from ordertalk.integrations import models as integrations
 from ordertalk.journeys import models as journeys
 from ordertalk.messaging import models as messaging
@@ -13,6 +14,7 @@ from ordertalk.whatsapp_webhooks import models as whatsapp_webhooks
 __all__ = [
     "commerce",
     "contacts",
+    "conversations",
     "integrations",
     "journeys",
     "messaging",

@@ -27,7 +27,7 @@ from ordertalk.messaging.clients import ClientPool, NotConnected
 from ordertalk.messaging.context import render_context
 from ordertalk.messaging.failures import handle_failure
 from ordertalk.messaging.models import OutboundMessage
-from ordertalk.messaging.outbox import note
+from ordertalk.messaging.outbox import REPLY_INTENT, note
 from ordertalk.messaging.pacing import (
     PAIR_BURST,
     PAIR_RATE,
@@ -41,7 +41,13 @@ from ordertalk.policy.decisions import Defer, Form, Purpose, Reason, Send, Suppr
 from ordertalk.policy.gate import Budget, PolicyFacts, decide
 from ordertalk.stores.models import Store
 from ordertalk.templates.registry import REGISTRY
-from ordertalk.templates.render import RenderError, choose_language, has_form, render
+from ordertalk.templates.render import (
+    Rendered,
+    RenderError,
+    choose_language,
+    has_form,
+    render,
+)
 from ordertalk.templates.service import template_state
 from ordertalk.whatsapp.client import SendResult, WhatsAppClient
 from ordertalk.whatsapp.errors import CloudApiError
@@ -354,7 +360,11 @@ class Dispatcher:
     ) -> tuple[Send | Defer | Suppress, str]:
         purpose = Purpose(message.purpose)
         await self._fall_back_if_unapproved(session, message, contact, store, now)
-        language = choose_language(message.intent, [contact.language, store.language])
+        language = (
+            str(message.params.get("language") or contact.language)
+            if message.intent == REPLY_INTENT
+            else choose_language(message.intent, [contact.language, store.language])
+        )
         force_template = bool(message.params.get("force_template"))
         has_template = has_form(message.intent, Form.TEMPLATE)
         status = category = None
@@ -389,7 +399,8 @@ class Dispatcher:
             reachable=contact.reachable,
             window_until=window_until,
             has_template=has_template,
-            has_freeform=has_form(message.intent, Form.FREEFORM) and not force_template,
+            has_freeform=(message.intent == REPLY_INTENT or has_form(message.intent, Form.FREEFORM))
+            and not force_template,
             template_status=status,
             template_category=category,
             quiet_hours=(
@@ -447,8 +458,17 @@ class Dispatcher:
             message.lease_until = None
             return None
         try:
-            ctx = await render_context(session, store, contact, message)
-            rendered = render(message.intent, decision.form, language, ctx)
+            if message.intent == REPLY_INTENT:
+                # A bot or agent reply: written already, in the conversation's language.
+                rendered = Rendered(
+                    payload=dict(message.params["payload"]),
+                    template_name=None,
+                    language=language,
+                    preview=str(message.params.get("preview", "")),
+                )
+            else:
+                ctx = await render_context(session, store, contact, message)
+                rendered = render(message.intent, decision.form, language, ctx)
         except RenderError as exc:
             message.state = MessageState.FAILED.value
             message.failed_at = now
@@ -558,10 +578,16 @@ class Dispatcher:
         """The row, read only once this transaction holds its write lock.
 
         A status webhook may change the row while the batch was being sent; reading it first
-        and writing later would overwrite that (a failure turned back into "accepted"). A write
-        first takes the lock (SQLite's database lock, PostgreSQL's row lock), so what is read
-        next is the latest committed state and stays so until this transaction commits.
+        and writing later would overwrite that (a failure turned back into "accepted"). With
+        the lock held (SQLite: a write first takes the database lock; PostgreSQL: SELECT … FOR
+        UPDATE), what is read is the latest committed state and stays so until commit.
         """
+        if session.get_bind().dialect.name == "postgresql":
+            # FOR UPDATE: the strong row lock (a plain UPDATE of a non-key column takes a
+            # weaker one, and a webhook adding an event for the row could then deadlock us).
+            return await session.get(
+                OutboundMessage, message_id, populate_existing=True, with_for_update=True
+            )
         await session.execute(
             update(OutboundMessage)
             .where(OutboundMessage.id == message_id)

@@ -13,6 +13,9 @@ from ordertalk.messaging.models import MessageEvent, OutboundMessage
 from ordertalk.messaging.states import MessageState
 from ordertalk.policy.decisions import Purpose, Reason
 
+REPLY_INTENT = "reply"
+"""The intent of a reply rendered already (a bot or agent message): its body is in `params`."""
+
 
 async def enqueue(
     session: AsyncSession,

@@ -37,10 +37,12 @@ async def find_message(
     session: AsyncSession, store_id: str, status: MessageStatus
 ) -> OutboundMessage | None:
     """The outbox row of a status: by wamid, else by our callback data (a lost HTTP response)."""
+    # FOR UPDATE (PostgreSQL; SQLite has one writer anyway): the dispatcher recording this
+    # send and this status must take turns on the row, not act on stale copies of it.
     message = await session.scalar(
-        select(OutboundMessage).where(
-            OutboundMessage.store_id == store_id, OutboundMessage.wamid == status.id
-        )
+        select(OutboundMessage)
+        .where(OutboundMessage.store_id == store_id, OutboundMessage.wamid == status.id)
+        .with_for_update()
     )
     if message is not None:
         return message
@@ -48,7 +50,7 @@ async def find_message(
     if callback is None:
         return None
     message_id, attempt = callback
-    message = await session.get(OutboundMessage, message_id)
+    message = await session.get(OutboundMessage, message_id, with_for_update=True)
     if message is None or message.store_id != store_id or attempt != message.tries:
         return None  # another store's, or an earlier attempt's status: not this send's
     if message.wamid is None and message.state in (

@@ -4,17 +4,26 @@ from __future__ import annotations
 
 import json
 import logging
+from datetime import UTC, timedelta
 
 from fastapi import APIRouter, Request
 from fastapi.responses import PlainTextResponse
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from ordertalk.db import utcnow
 from ordertalk.deps import SettingsDep
-from ordertalk.errors import Forbidden, InvalidInput, PayloadTooLarge, Unauthorized
+from ordertalk.errors import (
+    Forbidden,
+    InvalidInput,
+    PayloadTooLarge,
+    Unauthorized,
+    Unavailable,
+)
 from ordertalk.stores.models import Store
 from ordertalk.whatsapp.signature import verify_challenge, verify_signature
 from ordertalk.whatsapp.webhooks import WebhookParseError, parse_webhook
+from ordertalk.whatsapp_webhooks.models import WhatsAppWebhookEvent
 from ordertalk.whatsapp_webhooks.process import process_webhook
 from ordertalk.whatsapp_webhooks.service import record_webhook
 
@@ -88,6 +97,18 @@ async def _signers(
     return signed, any_ok
 
 
+def _unfinished(event: WhatsAppWebhookEvent) -> bool:
+    """A kept webhook whose processing failed, or never finished (a crash): apply it again."""
+    if event.processed_at is not None:
+        return False
+    if event.error is not None:
+        return True
+    received = event.received_at
+    if received.tzinfo is None:
+        received = received.replace(tzinfo=UTC)
+    return received < utcnow() - timedelta(minutes=1)
+
+
 @router.post("")
 async def receive(request: Request, settings: SettingsDep) -> dict[str, object]:
     """Verify the signature on the raw bytes, store the event once, then apply it."""
@@ -106,19 +127,30 @@ async def receive(request: Request, settings: SettingsDep) -> dict[str, object]:
             event, new = await record_webhook(session, raw)
         except WebhookParseError as exc:
             raise InvalidInput(f"not a WhatsApp webhook: {exc}") from None
+        retry = not new and _unfinished(event)
         await session.commit()
         event_id = event.id
-    if not new:
+    if not new and not retry:
         return {"received": True, "duplicate": True, "id": event_id}
     async with _sessions(request)() as session:
         try:
             processed = await process_webhook(session, parse_webhook(raw), signers)
+            stored = await session.get(WhatsAppWebhookEvent, event_id)
+            assert stored is not None
+            stored.processed_at = utcnow()
+            stored.error = None
             await session.commit()
-        except Exception:
-            # The raw body is kept; a bug here must not make Meta retry forever.
+        except Exception as exc:
             await session.rollback()
             log.exception("processing WhatsApp webhook %s failed; kept for replay", event_id)
-            return {"received": True, "duplicate": False, "id": event_id, "processed": False}
+            stored = await session.get(WhatsAppWebhookEvent, event_id)
+            if stored is not None:
+                stored.error = type(exc).__name__[:200]
+                await session.commit()
+            # A 5xx makes Meta deliver it again, and that redelivery is applied again.
+            raise Unavailable(
+                f"webhook {event_id} is kept but could not be processed now; deliver it again"
+            ) from None
     if processed.messages_planned:
         dispatcher = getattr(request.app.state, "dispatcher", None)
         if dispatcher is not None:

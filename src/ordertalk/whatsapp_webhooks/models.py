@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import DateTime, Integer, LargeBinary, String, func
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ordertalk.db import Base
+from ordertalk.db import Base, UtcDateTime
 
 
 class WhatsAppWebhookEvent(Base):
@@ -26,3 +26,7 @@ class WhatsAppWebhookEvent(Base):
     received_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now()
     )
+    # Set once its contents were applied; a failure leaves it empty with the error's type, and
+    # Meta's redelivery of the same body is then applied again instead of ignored.
+    processed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    error: Mapped[str | None] = mapped_column(String(200))

@@ -22,6 +22,7 @@ from ordertalk.contacts.service import (
     note_inbound,
     upsert_contact,
 )
+from ordertalk.conversations.bot import handle_inbound
 from ordertalk.errors import InvalidInput
 from ordertalk.messaging.outbox import enqueue
 from ordertalk.messaging.statuses import apply_status
@@ -108,6 +109,9 @@ async def _inbound(
         keyword = match_keyword(message.text)
     elif message.reply_id is not None:
         keyword = match_button_payload(message.reply_id)
+    # A STOP/START is answered by its own confirmation below; the bot only keeps the message.
+    replies = await handle_inbound(session, store, contact, message, at, answer=keyword is None)
+    processed.messages_planned += len(replies)
     if keyword is None:
         return
     processed.keywords += 1
