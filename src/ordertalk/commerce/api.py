@@ -93,59 +93,9 @@ async def get_order(order_id: str, store: StoreDep, session: SessionDep) -> Orde
         status_url=order.status_url,
         delivered=bool(shipments)
         and all(s.milestone == Milestone.DELIVERED.value for s in shipments),
-        shipments=[
-            ShipmentOut(
-                id=s.id,
-                external_id=s.external_id,
-                carrier=s.carrier,
-                tracking_number=s.tracking_number,
-                tracking_url=s.tracking_url,
-                edd=s.edd,
-                attempts=s.attempts,
-                needs_review=s.needs_review,
-                milestone=s.milestone,
-                milestone_at=s.milestone_at,
-                side_state=s.side_state,
-                side_reason=s.side_reason,
-            )
-            for s in shipments
-        ],
-        returns=[
-            ReturnOut(
-                id=r.id,
-                external_id=r.external_id,
-                kind=r.kind,
-                reason=r.reason,
-                items=r.items,
-                milestone=r.milestone,
-                milestone_at=r.milestone_at,
-            )
-            for r in returns
-        ],
-        refunds=[
-            RefundOut(
-                id=r.id,
-                external_id=r.external_id,
-                amount=r.amount,
-                currency=r.currency,
-                milestone=r.milestone,
-                milestone_at=r.milestone_at,
-            )
-            for r in refunds
-        ],
-        timeline=[
-            TimelineOut(
-                entity=t.entity,
-                entity_id=t.entity_id,
-                milestone=t.milestone,
-                raw_status=t.raw_status,
-                source=t.source,
-                event_time=t.event_time,
-                received_at=t.received_at,
-                outcome=t.outcome,
-                detail=t.detail,
-            )
-            for t in timeline
-        ],
+        shipments=[ShipmentOut.model_validate(s) for s in shipments],
+        returns=[ReturnOut.model_validate(r) for r in returns],
+        refunds=[RefundOut.model_validate(r) for r in refunds],
+        timeline=[TimelineOut.model_validate(t) for t in timeline],
         messages=await messages_out(session, store.id, OutboundMessage.order_id == order.id),
     )

@@ -6,13 +6,15 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from ordertalk.messaging.schemas import MessageOut
 
 
 class TrackedOut(BaseModel):
     """The current milestone of an order, shipment, return or refund."""
+
+    model_config = ConfigDict(from_attributes=True)  # read straight from the rows
 
     milestone: str | None
     milestone_at: datetime | None
@@ -54,6 +56,8 @@ class RefundOut(TrackedOut):
 
 class TimelineOut(BaseModel):
     """One milestone offered to an entity, and what the state machine made of it."""
+
+    model_config = ConfigDict(from_attributes=True)
 
     entity: str
     entity_id: int
