@@ -11,11 +11,10 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from datetime import time as clock_time
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -40,8 +39,7 @@ from ordertalk.whatsapp.client import WhatsAppClient
 from ordertalk.whatsapp.webhooks import parse_webhook
 from ordertalk.whatsapp_webhooks.process import process_webhook
 from tests.conftest import Sandbox
-from tests.database import fresh_database
-from tests.e2e.harness import _prepare_store, shift_times
+from tests.e2e.harness import shift_times
 from tests.integrations.fixtures import deliver, load, normalise, only
 
 pytestmark = pytest.mark.database
@@ -187,30 +185,6 @@ class Rig:
                 )
             )
             return int(count or 0)
-
-
-@pytest.fixture
-def database_url(tmp_path: Path) -> str:
-    return fresh_database(tmp_path)
-
-
-@pytest.fixture
-async def rig(database_url: str, sandbox: Sandbox) -> AsyncIterator[Rig]:
-    store_id, _ = await _prepare_store(database_url, sandbox)
-    engine = create_engine(database_url)
-    rig = Rig(engine, session_factory(engine), sandbox, store_id)
-    try:
-        # Meta approves templates by webhook: apply them until every pushed one is approved.
-        await rig.wait(lambda: _none(rig.pending_templates()), "template approvals")
-        yield rig
-    finally:
-        for pool in rig.pools:
-            await pool.aclose()
-        await engine.dispose()
-
-
-async def _none(count: Awaitable[int]) -> bool:
-    return await count == 0
 
 
 def ist(day: int, hour: int, minute: int = 0) -> datetime:

@@ -6,49 +6,20 @@ Real sends to the sandbox; the dispatcher is driven with `run_once()` as in `tes
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import update
 
 from ordertalk.contacts.models import Contact
-from ordertalk.db import create_engine, session_factory, utcnow
+from ordertalk.db import utcnow
 from ordertalk.stores.models import Store
 from ordertalk.templates.models import TemplateStatus
-from tests.conftest import Sandbox
-from tests.database import fresh_database
-from tests.e2e.harness import _prepare_store
 from tests.messaging.test_dispatcher import PRIYA, Rig, cod_order
 
 pytestmark = pytest.mark.database
 
 TEMPLATE = "ot_cod_confirmation"  # what the COD order's confirmation is sent with
-
-
-@pytest.fixture
-def database_url(tmp_path: Path) -> str:
-    return fresh_database(tmp_path)
-
-
-@pytest.fixture
-async def rig(database_url: str, sandbox: Sandbox) -> AsyncIterator[Rig]:
-    """As in `test_dispatcher.py`: a store on the sandbox with every template approved."""
-    store_id, _ = await _prepare_store(database_url, sandbox)
-    engine = create_engine(database_url)
-    rig = Rig(engine, session_factory(engine), sandbox, store_id)
-
-    async def approved() -> bool:
-        return await rig.pending_templates() == 0
-
-    try:
-        await rig.wait(approved, "template approvals")
-        yield rig
-    finally:
-        for pool in rig.pools:
-            await pool.aclose()
-        await engine.dispose()
 
 
 async def recategorise(rig: Rig, category: str = "MARKETING") -> None:

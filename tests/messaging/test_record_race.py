@@ -15,9 +15,8 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
-from pathlib import Path
 from typing import Any, cast
 
 import httpx
@@ -27,16 +26,13 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ordertalk.config import Settings
 from ordertalk.contacts.models import Contact
-from ordertalk.db import create_engine, session_factory, utcnow
+from ordertalk.db import utcnow
 from ordertalk.messaging.clients import ClientPool
 from ordertalk.messaging.dispatcher import DispatchConfig, Dispatcher
 from ordertalk.stores.models import Store
 from ordertalk.whatsapp.client import WhatsAppClient
 from ordertalk.whatsapp.webhooks import parse_webhook
 from ordertalk.whatsapp_webhooks.process import process_webhook
-from tests.conftest import Sandbox
-from tests.database import fresh_database
-from tests.e2e.harness import _prepare_store
 from tests.messaging.test_dispatcher import PRIYA, Rig, cod_order
 
 pytestmark = pytest.mark.database
@@ -44,30 +40,6 @@ pytestmark = pytest.mark.database
 # How long the webhook is given to commit while the dispatcher records the batch. With the row
 # locked it cannot (it waits for the dispatcher's commit); without the lock it commits at once.
 GRACE_S = 1.0
-
-
-@pytest.fixture
-def database_url(tmp_path: Path) -> str:
-    return fresh_database(tmp_path)
-
-
-@pytest.fixture
-async def rig(database_url: str, sandbox: Sandbox) -> AsyncIterator[Rig]:
-    """As in `test_dispatcher.py`: a store on the sandbox with every template approved."""
-    store_id, _ = await _prepare_store(database_url, sandbox)
-    engine = create_engine(database_url)
-    rig = Rig(engine, session_factory(engine), sandbox, store_id)
-
-    async def approved() -> bool:
-        return await rig.pending_templates() == 0
-
-    try:
-        await rig.wait(approved, "template approvals")
-        yield rig
-    finally:
-        for pool in rig.pools:
-            await pool.aclose()
-        await engine.dispose()
 
 
 # --- a send whose answer is tampered with -------------------------------------------------------
