@@ -61,9 +61,14 @@ def decisions(message: dict[str, Any]) -> list[tuple[str, str | None]]:
 
 
 def service_reply(shop: Shop, intent: str) -> dict[str, Any]:
-    """The customer's message of `intent` from `GET /v1/messages` (replies belong to no order)."""
-    mine: list[dict[str, Any]] = shop.get("/v1/messages", phone=PHONE)
-    [found] = [m for m in mine if m["intent"] == intent]
+    """The customer's message of `intent` from `GET /v1/messages` (replies belong to no order),
+    once its send is recorded (the phone can show it a moment before the outbox row says so)."""
+
+    def read() -> list[dict[str, Any]]:
+        mine: list[dict[str, Any]] = shop.get("/v1/messages", phone=PHONE)
+        return [m for m in mine if m["intent"] == intent]
+
+    [found] = wait_for(read, lambda rows: bool(rows) and rows[0]["state"] != "sending")
     return found
 
 
