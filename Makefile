@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PG_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/test
 
-.PHONY: demo test test-sqlite test-postgres lint format bench services clean
+.PHONY: demo test test-sqlite test-postgres lint format bench services chromium clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,7 +18,7 @@ demo: $(STAMP)
 		sh -c 'mkdir -p .ordertalk && $(BIN)/ordertalk demo'
 
 # The suite runs on SQLite, then the database tests again on PostgreSQL.
-test: $(STAMP) services
+test: $(STAMP) services chromium
 	$(BIN)/pytest -q
 	ORDERTALK_TEST_DATABASE_URL=$(PG_URL) $(BIN)/pytest -q -m database
 
@@ -41,6 +41,11 @@ services:
 	@redis-cli -h 127.0.0.1 ping >/dev/null 2>&1 || \
 		redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no \
 			--dir /var/lib/redis --logfile /var/log/redis/ci.log || true
+
+# Browser tests drive Debian's Chromium through Playwright; nothing downloads a browser.
+chromium:
+	@test -x /usr/bin/chromium || (apt-get update -q && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium)
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .ordertalk

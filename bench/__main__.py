@@ -11,7 +11,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from bench import sandbox_bench
+from bench import bot_bench, sandbox_bench
 
 RESULTS = Path(__file__).parent / "results.json"
 
@@ -34,11 +34,24 @@ async def _sandbox_rows() -> list[dict[str, Any]]:
     ]
 
 
+async def _bot_rows() -> list[dict[str, Any]]:
+    speed = await bot_bench.run()
+    return [
+        _row("bot_understood_per_s", "memory", speed.understood_per_s, "msgs/s", 500, "higher"),
+        _row("bot_turn_p50_ms", "sqlite", speed.turn_p50_ms, "ms", 25, "lower"),
+        _row("bot_turn_p99_ms", "sqlite", speed.turn_p99_ms, "ms", 100, "lower"),
+    ]
+
+
+async def _all_rows() -> list[dict[str, Any]]:
+    return [*await _sandbox_rows(), *await _bot_rows()]
+
+
 def main() -> None:
     """Run, print, save."""
     if hasattr(os, "sched_setaffinity") and (os.cpu_count() or 1) > 1:
         os.sched_setaffinity(0, {1})  # the load generator stays off the sandbox's core
-    rows = asyncio.run(_sandbox_rows())
+    rows = asyncio.run(_all_rows())
     table = Table(title="Ordertalk benchmarks (this machine)")
     for column in ("name", "backend", "value", "unit", "goal", "met"):
         table.add_column(column)

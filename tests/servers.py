@@ -29,13 +29,19 @@ class ServerThread:
     """Runs an ASGI app under uvicorn on a background thread until stopped."""
 
     def __init__(self, app: Any, port: int | None = None) -> None:
-        self.port = port or free_port()
+        # The socket is bound here and handed to uvicorn, so no other process (a parallel test
+        # worker, or any client's outgoing connection) can take the port in between.
+        self._socket = socket.socket()
+        self._socket.bind(("127.0.0.1", port or 0))
+        self.port: int = self._socket.getsockname()[1]
         self.url = f"http://127.0.0.1:{self.port}"
         config = uvicorn.Config(
             app, host="127.0.0.1", port=self.port, log_level="warning", access_log=False
         )
         self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(target=self._server.run, daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.run, kwargs={"sockets": [self._socket]}, daemon=True
+        )
 
     def start(self) -> ServerThread:
         """Start and wait until it accepts connections."""
@@ -51,6 +57,7 @@ class ServerThread:
         """Ask uvicorn to exit and wait for the thread."""
         self._server.should_exit = True
         self._thread.join(timeout=10)
+        self._socket.close()
 
 
 @dataclass

@@ -8,14 +8,20 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import DataError, StatementError
 
 from ordertalk import __version__
 from ordertalk.commerce.api import router as commerce_router
 from ordertalk.config import Settings, get_settings
 from ordertalk.contacts.api import router as contacts_router
+from ordertalk.conversations.api import router as conversations_router
+from ordertalk.conversations.faq_api import router as faq_router
+from ordertalk.conversations.media_api import router as media_router
+from ordertalk.conversations.tasks import InboundTasks
 from ordertalk.db import create_engine, session_factory
 from ordertalk.errors import OrdertalkError
 from ordertalk.integrations.api import router as integrations_router
@@ -25,6 +31,11 @@ from ordertalk.messaging.api import router as messaging_router
 from ordertalk.messaging.clients import ClientPool
 from ordertalk.messaging.dispatcher import Dispatcher
 from ordertalk.stores.api import router as stores_router
+from ordertalk.web import pages
+from ordertalk.web.dashboard import router as dashboard_router
+from ordertalk.web.templating import STATIC_DIR
+from ordertalk.web.tracking_api import router as tracking_router
+from ordertalk.web.widget_api import router as widget_router
 from ordertalk.webhooks_out.api import router as webhooks_out_router
 from ordertalk.webhooks_out.sender import WebhookSender
 from ordertalk.whatsapp_webhooks.api import router as whatsapp_webhooks_router
@@ -64,11 +75,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.dispatcher = dispatcher
         webhook_sender = WebhookSender(app.state.sessions)
         app.state.webhook_sender = webhook_sender
+        inbound_tasks = InboundTasks(app.state.sessions, clients, settings)
+        app.state.inbound_tasks = inbound_tasks
         stop = asyncio.Event()
         workers = (
             [
                 asyncio.create_task(dispatcher.run(stop)),
                 asyncio.create_task(webhook_sender.run(stop)),
+                asyncio.create_task(inbound_tasks.run(stop)),
             ]
             if settings.worker
             else []
@@ -87,17 +101,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
 
     @app.exception_handler(OrdertalkError)
-    async def business_error(request: Request, exc: OrdertalkError) -> JSONResponse:
-        return JSONResponse(
-            {"error": {"code": exc.code, "message": exc.message}}, status_code=exc.status_code
-        )
+    async def business_error(request: Request, exc: OrdertalkError) -> Response:
+        if pages.is_dashboard(request):  # the dashboard's pages answer with a page
+            return pages.business_error(request, exc)
+        # The code and message always win over a detail of the same name.
+        body = {**jsonable_encoder(exc.details), "code": exc.code, "message": exc.message}
+        return JSONResponse({"error": body}, status_code=exc.status_code)
 
     @app.exception_handler(RequestValidationError)
-    async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
+    async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
         problems = [
             {"loc": list(err.get("loc", ())), "message": err.get("msg", "invalid")}
             for err in exc.errors()
         ]
+        if pages.is_dashboard(request):
+            return pages.invalid_form(request, problems)
         return JSONResponse(
             {
                 "error": {
@@ -137,4 +155,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(messaging_router)
     app.include_router(journeys_router)
     app.include_router(webhooks_out_router)
+    app.include_router(conversations_router)
+    app.include_router(media_router)
+    app.include_router(faq_router)
+    app.include_router(widget_router)
+    app.include_router(dashboard_router)
+    app.include_router(tracking_router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

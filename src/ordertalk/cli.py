@@ -12,6 +12,7 @@ import typer
 import uvicorn
 from rich.console import Console
 from rich.table import Table
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from ordertalk import __version__
 from ordertalk.config import Settings, get_settings
@@ -178,10 +179,63 @@ def demo(
         raise typer.Exit(1)
 
 
+@app.command()
+def phone(
+    wa_id: Annotated[str, typer.Argument(help="The customer's WhatsApp id, e.g. 14155550100.")],
+    sandbox_url: Annotated[
+        str, typer.Option(help="The sandbox (its control plane) to talk through.")
+    ] = "http://127.0.0.1:8990",
+) -> None:
+    """Be a customer on the sandbox's WhatsApp: see what arrives, type and tap replies."""
+    from ordertalk.phone import run_phone
+
+    if not wa_id.isdigit() or not 8 <= len(wa_id) <= 15:
+        console.print("[red]A WhatsApp id is 8 to 15 digits, without + or spaces.[/]")
+        raise typer.Exit(2)
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(run_phone(sandbox_url, wa_id, console))
+
+
 @app.command("print-settings")
 def print_settings() -> None:
     """Show the effective settings (secrets masked)."""
     console.print_json(json.dumps(get_settings().model_dump(mode="json")))
+
+
+user_app = typer.Typer(help="People who log in to the dashboard (/ui).", no_args_is_help=True)
+
+
+@user_app.command("create")
+def user_create(
+    store: Annotated[str, typer.Option(help="The store's id (st_…).")],
+    email: Annotated[str, typer.Option(help="Their login email.")],
+    name: Annotated[str, typer.Option(help="Their name, as agents and the inbox show it.")],
+    role: Annotated[str, typer.Option(help="owner or agent.")] = "owner",
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input.")
+    ] = False,
+) -> None:
+    """Create a dashboard user (the password is asked for, never given on the command line)."""
+    import sys
+
+    from ordertalk.stores.cli import BAD_INPUT, _fail, _in_transaction
+    from ordertalk.web.users import Role, create_user
+
+    if role not in {r.value for r in Role}:
+        raise _fail("--role must be owner or agent", BAD_INPUT)
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+
+    async def work(session: AsyncSession) -> tuple[int, str]:
+        user = await create_user(
+            session, store_id=store, email=email, name=name, password=password, role=Role(role)
+        )
+        return user.id, user.email
+
+    user_id, saved = _in_transaction(work)
+    console.print(f"[green]user {user_id} created[/green]: {saved} ({role}) logs in at /ui/login")
 
 
 def _register_subcommands() -> None:
@@ -191,6 +245,7 @@ def _register_subcommands() -> None:
 
     app.add_typer(store_app, name="store", help="Create and list stores.")
     app.add_typer(templates_app, name="templates", help="Push templates to Meta, list statuses.")
+    app.add_typer(user_app, name="user", help="Dashboard users.")
     app.command("replay")(replay_command)
 
 

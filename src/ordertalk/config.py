@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from pathlib import Path
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -38,8 +39,37 @@ class Settings(BaseSettings):
             " single-tenant install: otherwise any store could reach the internal network)."
         ),
     )
+    media_dir: Path = Field(
+        default=Path(".ordertalk/media"),
+        description=(
+            "Where photos, videos, audio and documents customers send are kept (content-addressed,"
+            " one folder per store); relative paths are taken from the working directory."
+        ),
+    )
+    media_max_bytes: int = Field(
+        default=100 * 1024 * 1024,
+        gt=0,
+        description=(
+            "The largest customer media file kept, on top of WhatsApp's own limit per kind"
+            " (image 5 MB, video and audio 16 MB, document 100 MB, sticker 500 KB)."
+        ),
+    )
     worker: bool = Field(
         default=True, description="Run the outbox dispatcher inside the API process."
+    )
+    public_url: str | None = Field(
+        default=None,
+        description=(
+            "Where customers reach this Ordertalk (e.g. https://track.example.com): messages"
+            " then carry short tracking links /t/{code}; unset, they carry the carrier's link."
+        ),
+    )
+    session_secret: SecretStr | None = Field(
+        default=None,
+        description=(
+            "Signs dashboard session cookies; set the same value on every API process (unset:"
+            " a random one per process, so logins do not survive a restart)."
+        ),
     )
 
     log_level: str = "INFO"

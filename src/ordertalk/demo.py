@@ -14,6 +14,7 @@ import hashlib
 import hmac
 import json
 import secrets
+import sys
 import time
 import unicodedata
 import uuid
@@ -37,10 +38,12 @@ from ordertalk.demo_data import (
     Step,
     Story,
     Webhook,
+    playground,
     scenario,
 )
 from ordertalk.demo_report import Report, print_header, print_report
 from ordertalk.migrations import upgrade_async
+from ordertalk.phone import Phone, converse, terminal_reader
 from ordertalk.sandbox.settings import Behaviour
 from ordertalk.stack import Stack, running, sandbox_number_for
 from ordertalk.stores.service import create_store, set_integration_secret
@@ -365,9 +368,36 @@ async def run_demo(
             report = await Report.gather(api, sandbox, store.number, stories, messages, problems)
         print_report(console, report, stack, store.key, store.number, time.monotonic() - started)
         if serve:
+            await _your_turn(stack.api_url, stack.sandbox_url, auth, console)
             console.print(
                 "\n[bold]Still serving.[/] Play with the commands above; Ctrl-C to stop.",
                 highlight=False,
             )
             await asyncio.Event().wait()
     return report.ok
+
+
+async def _your_turn(
+    api_url: str, sandbox_url: str, auth: dict[str, str], console: Console
+) -> None:
+    """Alex's orders wait for answers; in a terminal, the person plays Alex right here."""
+    async with (
+        httpx.AsyncClient(base_url=api_url, headers=auth, timeout=30) as api,
+        httpx.AsyncClient(base_url=sandbox_url, timeout=30) as sandbox,
+    ):
+        ready = await playground.prepare(api, sandbox)
+        console.print("\n[bold]Your turn: be Alex on WhatsApp[/]", highlight=False)
+        if not ready:
+            console.print("[yellow]Alex's messages are slow to arrive; the phone shows them.[/]")
+        for what, result in playground.TRIES:
+            console.print(f"  • {what} [dim]→ {result}[/]", highlight=False)
+        command = f".venv/bin/ordertalk phone {playground.ALEX} --sandbox-url {sandbox_url}"
+        console.print(
+            f"  Other customers' phones: [cyan]{command.replace(playground.ALEX, 'WA_ID')}[/]"
+        )
+        console.print(f"  Every phone in a browser: [cyan]{sandbox_url}/_sandbox/phones[/]")
+        if not (sys.stdin.isatty() and console.is_terminal):
+            console.print(f"  Be Alex from another terminal: [cyan]{command}[/]")
+            return
+        await converse(Phone(sandbox, playground.ALEX), console, terminal_reader(console))
+        console.print("[dim]Left Alex's phone.[/]")

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 
 class OrdertalkError(Exception):
-    """A failure the caller can understand and act on; rendered as `{"error": {code, message}}`."""
+    """A failure the caller can understand and act on; rendered as `{"error": {code, message}}`
+    plus any `details` (JSON-ready fields that help the caller act, e.g. what it can do instead)."""
 
     status_code = 400
     code = "bad_request"
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, *, details: Mapping[str, Any] | None = None) -> None:
         super().__init__(message)
         self.message = message
+        self.details: dict[str, Any] = dict(details or {})
 
 
 class NotFound(OrdertalkError):
@@ -33,6 +38,13 @@ class Forbidden(OrdertalkError):
 
     status_code = 403
     code = "forbidden"
+
+
+class Conflict(OrdertalkError):
+    """The request is valid, but the thing's current state does not allow it."""
+
+    status_code = 409
+    code = "conflict"
 
 
 class InvalidInput(OrdertalkError):

@@ -8,6 +8,7 @@ from ordertalk.journeys import models as journeys
 from ordertalk.messaging import models as messaging
 from ordertalk.stores import models as stores
 from ordertalk.templates import models as templates
+from ordertalk.web import models as web
 from ordertalk.webhooks_out import models as webhooks_out
 from ordertalk.whatsapp_webhooks import models as whatsapp_webhooks
 
@@ -20,6 +21,7 @@ __all__ = [
     "messaging",
     "stores",
     "templates",
+    "web",
     "webhooks_out",
     "whatsapp_webhooks",
 ]

@@ -1,5 +1,5 @@
-"""`ordertalk worker`: the outbox dispatcher and the webhook sender, to scale out beside
-`serve --no-worker`."""
+"""`ordertalk worker`: the outbox dispatcher, the webhook sender and the inbound tasks (read
+receipts, media fetching), to scale out beside `serve --no-worker`."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import logging
 import signal
 
 from ordertalk.config import Settings
+from ordertalk.conversations.tasks import InboundTasks
 from ordertalk.db import create_engine, session_factory
 from ordertalk.logs import configure_logging
 from ordertalk.messaging.clients import ClientPool
@@ -37,7 +38,9 @@ async def run_worker(settings: Settings, stop: asyncio.Event | None = None) -> N
         log.info("worker started")
         sessions = session_factory(engine)
         await asyncio.gather(
-            Dispatcher(sessions, clients).run(stop), WebhookSender(sessions).run(stop)
+            Dispatcher(sessions, clients).run(stop),
+            WebhookSender(sessions).run(stop),
+            InboundTasks(sessions, clients, settings).run(stop),
         )
     finally:
         await clients.aclose()

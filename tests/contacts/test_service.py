@@ -336,3 +336,15 @@ async def test_an_unknown_user_preference_is_invalid_input(
     with pytest.raises(InvalidInput, match="stop"):
         await apply_user_preference(session, contact, "maybe", T0, {})
     assert await session.scalar(select(func.count()).select_from(ConsentEvent)) == 0
+
+
+async def test_a_whatsapp_id_phonenumbers_calls_invalid_is_kept_not_dropped(
+    session: AsyncSession, store: Store
+) -> None:
+    # +1 555 numbers are not valid to phonenumbers, but a message from one is a real customer.
+    with pytest.raises(InvalidInput):
+        await upsert_contact(session, store, phone="+15557654321")
+    contact = await upsert_contact(session, store, phone="+15557654321", from_whatsapp=True)
+    assert (contact.phone, contact.wa_id) == ("+15557654321", "15557654321")
+    with pytest.raises(InvalidInput):  # anything but digits is still refused
+        await upsert_contact(session, store, phone="+1555abc4321", from_whatsapp=True)

@@ -7,7 +7,9 @@ import pytest
 from ordertalk.conversations import texts
 
 
-@pytest.mark.parametrize("key", ["button_wismo", "button_human"])
+@pytest.mark.parametrize(
+    "key", ["button_wismo", "button_human", *(k for k in texts.REPLIES if k.endswith("_btn"))]
+)
 def test_every_button_title_fits_the_20_character_limit(key: str) -> None:
     for language, title in texts.REPLIES[key].items():
         assert 0 < len(title) <= 20, (language, title)

@@ -246,13 +246,22 @@ async def _prepare_store(url: str, sandbox: Sandbox, **store: Any) -> tuple[str,
         await engine.dispose()
 
 
-def open_shop(tmp_path: Path, database_url: str, sandbox: Sandbox, **store: Any) -> Iterator[Shop]:
-    """Start Ordertalk on `database_url`, point the sandbox's webhooks at it, make a store."""
+def open_shop(
+    tmp_path: Path,
+    database_url: str,
+    sandbox: Sandbox,
+    *,
+    app_settings: dict[str, Any] | None = None,
+    **store: Any,
+) -> Iterator[Shop]:
+    """Start Ordertalk on `database_url` (with `app_settings` on top of the test's, e.g. a
+    public_url), point the sandbox's webhooks at it, make a store."""
     settings = Settings(
         database_url=database_url,
         graph_base_url=sandbox.url,
         whatsapp_app_secret=sandbox.settings.app_secret,
         whatsapp_verify_token=sandbox.settings.verify_token,
+        **(app_settings or {}),
     )
     from ordertalk.app import create_app
 

@@ -9,6 +9,7 @@ resolves the same way, and media sent by a link that can't be fetched fails late
 
 from __future__ import annotations
 
+import base64
 import hashlib
 
 import httpx
@@ -302,6 +303,62 @@ def test_every_other_kind_of_media_a_customer_sends_also_resolves(sandbox: Sandb
         response = describe(sandbox, media["id"])
         assert response.status_code == 200, (kind, response.text)
         assert response.json()["sha256"] == media["sha256"], kind
+
+
+def test_a_customer_can_send_bytes_of_their_own_which_download_unchanged(
+    sandbox: Sandbox,
+) -> None:
+    data = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
+    image = {"data_base64": base64.b64encode(data).decode(), "mime_type": "image/png"}
+    wamid = sandbox.inbound(**{"from": CUSTOMER, "type": "image", "image": image})
+    sent = wait_inbound(sandbox.receiver, wamid)["image"]
+
+    assert "data_base64" not in sent
+    assert sent["mime_type"] == "image/png"
+    assert sent["sha256"] == hashlib.sha256(data).hexdigest()
+    body = describe(sandbox, sent["id"]).json()
+    assert body["file_size"] == len(data)
+    assert download(sandbox, body["url"], sandbox.settings.access_token).content == data
+
+
+def test_a_customer_may_send_what_an_upload_would_refuse(sandbox: Sandbox) -> None:
+    # A phone is not the upload API: the business must cope with whatever type arrives.
+    gif = {"data_base64": base64.b64encode(b"GIF89a....").decode(), "mime_type": "image/gif"}
+    wamid = sandbox.inbound(**{"from": CUSTOMER, "type": "image", "image": gif})
+
+    sent = wait_inbound(sandbox.receiver, wamid)["image"]
+
+    assert describe(sandbox, sent["id"]).json()["mime_type"] == "image/gif"
+
+
+def test_customer_bytes_must_be_base64_and_come_without_an_id(sandbox: Sandbox) -> None:
+    bad = sandbox.control.post(
+        "/_sandbox/inbound",
+        json={"from": CUSTOMER, "type": "image", "image": {"data_base64": "not base64!"}},
+    )
+    both = sandbox.control.post(
+        "/_sandbox/inbound",
+        json={"from": CUSTOMER, "type": "document", "document": {"id": "1", "data_base64": "eA=="}},
+    )
+
+    assert_graph_error(bad, 100)
+    assert_graph_error(both, 100)
+
+
+def test_a_media_fault_makes_lookups_and_downloads_answer_500(sandbox: Sandbox) -> None:
+    wamid = sandbox.inbound(**{"from": CUSTOMER, "type": "image", "image": {}})
+    media_id = wait_inbound(sandbox.receiver, wamid)["image"]["id"]
+    url = describe(sandbox, media_id).json()["url"]
+
+    sandbox.faults(media_error_ratio=1.0)
+    described = describe(sandbox, media_id)
+    downloaded = download(sandbox, url, sandbox.settings.access_token)
+    sandbox.faults(media_error_ratio=0.0)
+
+    assert_graph_error(described, 131000, 500)
+    assert_graph_error(downloaded, 131000, 500)
+    assert describe(sandbox, media_id).status_code == 200
+    assert sandbox.send({"to": CUSTOMER, "type": "text", "text": {"body": "ok"}}).status_code == 200
 
 
 # -- media by link ---------------------------------------------------------------------------

@@ -13,11 +13,12 @@ window closed) are not errors of the call: they arrive as a signed ``failed`` st
 from __future__ import annotations
 
 import hashlib
+import io
 from typing import Any
 
 import pytest
 
-from ordertalk.whatsapp.client import AcceptStatus, SendResult, WhatsAppClient
+from ordertalk.whatsapp.client import AcceptStatus, MediaTooLarge, SendResult, WhatsAppClient
 from ordertalk.whatsapp.errors import CloudApiError, CloudApiTransportError, RetryClass, classify
 from ordertalk.whatsapp.signature import verify_signature
 from ordertalk.whatsapp.webhooks import parse_webhook, statuses
@@ -179,6 +180,42 @@ async def test_media_round_trip_upload_info_download_delete(sandbox: Sandbox) ->
     assert downloaded == data
     assert caught.value.code == 100
     assert caught.value.retry_class is RetryClass.FIX_REQUEST
+
+
+async def test_a_streamed_download_writes_the_bytes_and_stops_at_the_limit(
+    sandbox: Sandbox,
+) -> None:
+    data = b"%PDF-1.4\n" + b"x" * 5000 + b"\n%%EOF\n"
+    async with client_for(sandbox) as client:
+        media_id = await client.upload_media(data, "application/pdf", "invoice.pdf")
+        info = await client.media_info(media_id)
+        sink = io.BytesIO()
+        written = await client.download_media_to(info.url, sink, max_bytes=len(data))
+        too_small = io.BytesIO()
+        with pytest.raises(MediaTooLarge) as caught:
+            await client.download_media_to(info.url, too_small, max_bytes=100)
+
+    assert (written, sink.getvalue()) == (len(data), data)
+    assert too_small.getvalue() == b""  # refused on the declared length, before any byte
+    assert caught.value.limit == 100
+    assert caught.value.declared == len(data)
+
+
+async def test_a_failed_streamed_download_is_a_cloud_api_error_without_the_token(
+    sandbox: Sandbox,
+) -> None:
+    async with client_for(sandbox) as client:
+        media_id = await client.upload_media(b"%PDF-1.4\n%%EOF\n", "application/pdf", "a.pdf")
+        info = await client.media_info(media_id)
+        sandbox.faults(media_error_ratio=1.0)
+        with pytest.raises(CloudApiError) as caught:
+            await client.download_media_to(info.url, io.BytesIO())
+        with pytest.raises(ValueError, match="https"):
+            await client.download_media_to("http://elsewhere.example/x", io.BytesIO())
+
+    assert (caught.value.code, caught.value.http_status) == (131000, 500)
+    assert caught.value.retry_class is RetryClass.RETRY_SOON
+    assert sandbox.settings.access_token not in str(caught.value)
 
 
 # -- templates ----------------------------------------------------------------------------------

@@ -53,6 +53,7 @@ class Order(TrackedState, Base):
     status_url: Mapped[str | None] = mapped_column(String(2000))
     invoice_url: Mapped[str | None] = mapped_column(String(2000))
     cod_decision: Mapped[str | None] = mapped_column(String(16))  # confirmed / cancelled
+    cod_decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     placed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
@@ -77,6 +78,11 @@ class Shipment(TrackedState, Base):
     edd: Mapped[date | None] = mapped_column(Date())
     attempts: Mapped[int] = mapped_column(Integer, default=0)  # failed delivery attempts
     needs_review: Mapped[bool] = mapped_column(Boolean, default=False)  # e.g. DELIVERED after RTO
+    # The customer's answer to a failed delivery (NdrAction), from chat or the tracking page.
+    ndr_action: Mapped[str | None] = mapped_column(String(16))
+    ndr_action_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    reattempt_on: Mapped[date | None] = mapped_column(Date())
+    delivery_address: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # a corrected address
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 
@@ -94,6 +100,9 @@ class Return(TrackedState, Base):
     reason: Mapped[str | None] = mapped_column(String(500))
     items: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     tracking_number: Mapped[str | None] = mapped_column(String(200))  # reverse pickup AWB
+    source: Mapped[str] = mapped_column(String(16), default="store", server_default="store")
+    comment: Mapped[str | None] = mapped_column(String(1000))  # from chat: the customer's words
+    photo_media_id: Mapped[int | None] = mapped_column(Integer)  # an inbound_media row
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 
@@ -132,3 +141,39 @@ class TimelineEntry(Base):
     outcome: Mapped[str] = mapped_column(String(24))  # Transition outcome (accepted, stale, …)
     detail: Mapped[str | None] = mapped_column(String(500))
     raw_event_id: Mapped[int | None] = mapped_column(ForeignKey("raw_events.id"))
+
+
+class Feedback(Base):
+    """A customer's 0–10 rating of a delivered order (one per order), with the carrier."""
+
+    __tablename__ = "feedback"
+    __table_args__ = (UniqueConstraint("store_id", "order_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    store_id: Mapped[str] = mapped_column(ForeignKey("stores.id", ondelete="CASCADE"))
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"))
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"))
+    shipment_id: Mapped[int | None] = mapped_column(ForeignKey("shipments.id"))
+    carrier: Mapped[str | None] = mapped_column(String(200))
+    score: Mapped[int] = mapped_column(Integer)
+    comment: Mapped[str | None] = mapped_column(String(1000))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+
+
+class DraftOrder(Base):
+    """A cart a customer sent from the catalog, turned into a checkout link at the store."""
+
+    __tablename__ = "draft_orders"
+    __table_args__ = (UniqueConstraint("store_id", "wamid"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    store_id: Mapped[str] = mapped_column(ForeignKey("stores.id", ondelete="CASCADE"))
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"))
+    wamid: Mapped[str] = mapped_column(String(200))  # the customer's `order` message
+    catalog_id: Mapped[str | None] = mapped_column(String(200))
+    items: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    currency: Mapped[str | None] = mapped_column(String(3))
+    total: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+    checkout_url: Mapped[str | None] = mapped_column(String(2000))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)

@@ -33,6 +33,10 @@ class ShipmentOut(TrackedOut):
     edd: date | None
     attempts: int
     needs_review: bool
+    ndr_action: str | None  # the customer's answer to a failed attempt (NdrAction)
+    ndr_action_at: datetime | None
+    reattempt_on: date | None
+    delivery_address: dict[str, Any] | None
 
 
 class ReturnOut(TrackedOut):
@@ -43,6 +47,9 @@ class ReturnOut(TrackedOut):
     kind: str
     reason: str | None
     items: list[dict[str, Any]]
+    source: str  # "store", or "chat" when the customer asked the bot
+    comment: str | None
+    photo_media_id: int | None  # GET /v1/media/{id}
 
 
 class RefundOut(TrackedOut):
@@ -70,6 +77,18 @@ class TimelineOut(BaseModel):
     detail: str | None
 
 
+class FeedbackOut(BaseModel):
+    """The customer's 0–10 rating of the order."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    score: int
+    comment: str | None
+    carrier: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
 class OrderOut(TrackedOut):
     """An order with everything that happened to it and every message it caused."""
 
@@ -83,6 +102,7 @@ class OrderOut(TrackedOut):
     payment_method: str
     payment_status: str
     cod_decision: str | None
+    cod_decided_at: datetime | None
     status_url: str | None
     delivered: bool  # every shipment delivered
     shipments: list[ShipmentOut]
@@ -90,6 +110,7 @@ class OrderOut(TrackedOut):
     refunds: list[RefundOut]
     timeline: list[TimelineOut]
     messages: list[MessageOut]
+    feedback: FeedbackOut | None
 
 
 class OrderSummary(TrackedOut):

@@ -92,6 +92,7 @@ class Outcome(StrEnum):
     SUPERSEDED_BY_RTO = "superseded_by_rto"
     REVIEW = "review"  # DELIVERED after RTO: accepted and flagged
     UNKNOWN = "unknown"  # no milestone: logged, not notified
+    CUSTOMER_ACTION = "customer_action"  # the customer decided something (NDR, COD, return)
     WRONG_TRACK = "wrong_track"
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -41,6 +42,8 @@ class ConsentSource(StrEnum):
 CONSENTED = (Purpose.UTILITY, Purpose.MARKETING)
 
 
+_WHATSAPP_ID = re.compile(r"\+[1-9]\d{7,14}")
+
 # --- contacts ---------------------------------------------------------------------------------
 
 
@@ -52,9 +55,19 @@ async def upsert_contact(
     name: str | None = None,
     language: str | None = None,
     region: str | None = None,
+    from_whatsapp: bool = False,
 ) -> Contact:
-    """The store's contact for this number, created or updated; given values replace old ones."""
-    e164 = normalise_phone(phone, validate_country(region) if region else store.country)
+    """The store's contact for this number, created or updated; given values replace old ones.
+
+    `from_whatsapp`: the number is a WhatsApp id, which exists whatever phonenumbers' metadata
+    says (new ranges, test numbers), so one it calls invalid is kept as written, not dropped.
+    """
+    try:
+        e164 = normalise_phone(phone, validate_country(region) if region else store.country)
+    except InvalidInput:
+        if not (from_whatsapp and _WHATSAPP_ID.fullmatch(phone)):
+            raise
+        e164 = phone
     language = validate_language(language) if language else None
     name = (name or "").strip()[:200] or None
     contact = await find_by_phone(session, store.id, e164)

@@ -1,70 +1,83 @@
-"""The bot's first flows: where is my order, talk to a person, and a menu for anything else.
+"""The bot: every inbound message is kept, then answered while the bot has the conversation.
 
-Every inbound message is kept once (by wamid) in the customer's conversation. While a person
-has the conversation (waiting or with an agent), the bot stays quiet. Replies are free-form
-messages in the outbox (`intent = "reply"`, the body already rendered), so the policy still
-checks the service window and nothing leaves without a row.
+Order of routing (first match wins):
+1. "Talk to a person" (typed or tapped) hands over, from anywhere, even mid-flow.
+2. A tapped button or list row goes to the flow that sent it (`ndr:`, `cod:`, `ret:`, `fb:`);
+   those ids carry what they are about, so an old button still works (after checks).
+3. A cart from the catalog becomes a draft order.
+4. A flow waiting for an answer gets the message; it may decline (the customer asked for
+   something else), which ends the flow.
+5. A bare 0–10 after a feedback request is the score; "yes"/"no"/"cancel" answer a COD order
+   still waiting for confirmation.
+6. What the text asks for: cancel, a missed delivery, a return or exchange, where is my order,
+   the store's FAQ, thanks; anything else gets the menu, which always offers a person.
+
+While a person has the conversation (waiting or with an agent) the bot stays quiet. Replies are
+outbox rows, so the policy still checks the service window and nothing leaves without a row.
 """
 
 from __future__ import annotations
 
-import hashlib
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-from babel.dates import format_date
-from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ordertalk.commerce.milestones import Milestone
-from ordertalk.commerce.models import Order, Shipment
+from ordertalk.commerce.events import ReturnKind
 from ordertalk.contacts.models import Contact
-from ordertalk.contacts.phones import mask
-from ordertalk.conversations import texts
-from ordertalk.conversations.models import Conversation, ConversationMessage
-from ordertalk.conversations.understanding import Intent, understand
-from ordertalk.db import insert_or_ignore, utcnow
-from ordertalk.messaging.context import locale_for
+from ordertalk.conversations.faq import answer_for, faq_entries
+from ordertalk.conversations.flows import cart, cod, feedback, ndr, returns, wismo
+from ordertalk.conversations.flows.common import (
+    MENU_HUMAN,
+    MENU_RETURN,
+    MENU_WISMO,
+    find_order,
+    handoff,
+    menu,
+    order_label,
+)
+from ordertalk.conversations.inbound import conversation_of, record_inbound
+from ordertalk.conversations.media import media_of
+from ordertalk.conversations.models import ConversationMessage
+from ordertalk.conversations.states import ConversationState
+from ordertalk.conversations.turn import Turn
+from ordertalk.conversations.understanding import Intent, Understanding, understand
 from ordertalk.messaging.models import OutboundMessage
-from ordertalk.messaging.outbox import REPLY_INTENT, enqueue
-from ordertalk.policy.decisions import Purpose
 from ordertalk.stores.models import Store
-from ordertalk.webhooks_out.events import WebhookEventType
-from ordertalk.webhooks_out.service import emit
-from ordertalk.whatsapp.webhook_types import InboundMessage
+from ordertalk.whatsapp.webhook_types import InboundMessage, InboundType
 
-MENU_WISMO = "menu:wismo"
-MENU_HUMAN = "menu:human"
-PEOPLE_STATES = ("waiting", "agent")
-
-_SHIPMENT_STATUS = {
-    Milestone.PACKED: "packed",
-    Milestone.DISPATCHED: "dispatched",
-    Milestone.IN_TRANSIT: "in_transit",
-    Milestone.OUT_FOR_DELIVERY: "out_for_delivery",
-    Milestone.DELIVERY_ATTEMPT_FAILED: "delivery_attempt_failed",
-    Milestone.READY_FOR_PICKUP: "ready_for_pickup",
-    Milestone.DELIVERED: "delivered",
-    Milestone.RTO_INITIATED: "returning",
-    Milestone.RTO_IN_TRANSIT: "returning",
-    Milestone.RTO_DELIVERED: "returning",
-    Milestone.CANCELLED: "cancelled",
-}
+PEOPLE_STATES = (ConversationState.WAITING.value, ConversationState.AGENT.value)
+_MENU_INTENTS = {MENU_WISMO: Intent.WISMO, MENU_HUMAN: Intent.HUMAN, MENU_RETURN: Intent.RETURN}
+_MEDIA = (
+    InboundType.IMAGE,
+    InboundType.VIDEO,
+    InboundType.AUDIO,
+    InboundType.DOCUMENT,
+    InboundType.STICKER,
+)
 
 
-async def conversation_of(session: AsyncSession, store: Store, contact: Contact) -> Conversation:
-    """The customer's conversation with the store, created on first contact."""
-    key = (Conversation.store_id == store.id, Conversation.contact_id == contact.id)
-    await insert_or_ignore(
-        session,
-        Conversation,
-        {"store_id": store.id, "contact_id": contact.id, "state": "bot", "flow_state": {},
-         "labels": [], "created_at": utcnow(), "updated_at": utcnow()},
-        ["store_id", "contact_id"],
-    )  # fmt: skip
-    conversation = await session.scalar(select(Conversation).where(*key))
-    assert conversation is not None
-    return conversation
+def _without_nul(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, dict):
+        return {_without_nul(k): _without_nul(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_without_nul(v) for v in value]
+    return value
+
+
+def _storable(message: InboundMessage) -> InboundMessage:
+    """The message without NUL characters: PostgreSQL text cannot hold them (the insert would
+    fail and the customer get no answer), and in a chat they never mean anything."""
+    cleaned = _without_nul(message.raw)
+    return message if cleaned == message.raw else InboundMessage.model_validate(cleaned)
+
+
+def _understand(store: Store, contact: Contact, message: InboundMessage) -> Understanding | None:
+    if message.text is None:
+        return None
+    return understand(message.text, faq=faq_entries(store), language_hint=contact.language)
 
 
 async def handle_inbound(
@@ -78,199 +91,116 @@ async def handle_inbound(
 ) -> list[OutboundMessage]:
     """Keep the message in its conversation and answer it when the bot has the conversation
     (`answer=False`: keep it only, e.g. a STOP that is confirmed elsewhere)."""
+    message = _storable(message)
     conversation = await conversation_of(session, store, contact)
-    understood = understand(message.text, language_hint=contact.language) if message.text else None
-    intent = understood.intent if understood else None
-    if message.reply_id == MENU_WISMO:
-        intent = Intent.WISMO
-    elif message.reply_id == MENU_HUMAN:
-        intent = Intent.HUMAN
-    stored = await insert_or_ignore(
-        session,
-        ConversationMessage,
-        {"store_id": store.id, "conversation_id": conversation.id, "direction": "in",
-         "wamid": message.id, "type": str(message.type), "text": (message.text or "")[:4096],
-         "content": message.content or {}, "intent": intent.value if intent else None, "at": at},
-        ["store_id", "wamid"],
-    )  # fmt: skip
-    if not stored:
+    understood = _understand(store, contact, message)
+    intent = _MENU_INTENTS.get(message.reply_id or "") or (
+        understood.intent if understood else None
+    )
+    kept = await record_inbound(
+        session, store, conversation, message, at, intent.value if intent else None
+    )
+    if kept is None:
         return []  # a redelivered webhook: answered the first time
-    conversation.last_message_at = at
-    conversation.updated_at = utcnow()
     if not answer or conversation.state in PEOPLE_STATES or intent in (Intent.STOP, Intent.START):
         return []  # a person answers, or the keyword was handled (and confirmed) already
+    if conversation.state == ConversationState.RESOLVED:
+        conversation.state = ConversationState.BOT  # the customer is back: the bot answers
+    turn = Turn(session, store, contact, conversation, message, at, understood)
+    turn.expire_flow()  # a flow left unanswered too long: this message starts afresh
+    await _route(turn, kept, intent)
+    return turn.sent
+
+
+async def _route(turn: Turn, kept: ConversationMessage, intent: Intent | None) -> None:
+    reply_id = turn.message.reply_id
     if intent is Intent.HUMAN:
-        return await _handoff(session, store, contact, conversation, message, at)
-    if intent is Intent.WISMO or (understood is not None and understood.order_number):
-        number = understood.order_number if understood else None
-        return await _wismo(session, store, contact, conversation, message, at, number)
-    return await _menu(session, store, contact, conversation, message, at)
+        await handoff(turn, "customer_asked")
+        return
+    for flow in (ndr, cod, returns, feedback):
+        if flow.owns(reply_id):
+            assert reply_id is not None
+            await flow.on_reply(turn, reply_id)
+            return
+    if turn.message.type == InboundType.ORDER:
+        await cart.receive(turn)
+        return
+    if reply_id in _MENU_INTENTS:
+        turn.end_flow()  # a menu button asks for something anew: never a flow's answer
+    if turn.conversation.flow is not None and await _answer_flow(turn, kept):
+        return
+    if await _expected_answers(turn):
+        return
+    await _by_intent(turn, intent)
 
 
-async def _reply(
-    session: AsyncSession,
-    store: Store,
-    contact: Contact,
-    conversation: Conversation,
-    message: InboundMessage,
-    at: datetime,
-    payload: dict[str, Any],
-    preview: str,
-    order_id: int | None = None,
-) -> list[OutboundMessage]:
-    planned = await enqueue(
-        session,
-        store_id=store.id,
-        contact_id=contact.id,
-        order_id=order_id,
-        intent=REPLY_INTENT,
-        purpose=Purpose.SERVICE,
-        dedup_key=f"reply:{message.id}",
-        not_before=at,
-        params={
-            "payload": payload,
-            "preview": preview,
-            "language": contact.language,
-            "expires_at": (at + timedelta(hours=24)).isoformat(),
-        },
-    )
-    if planned is None:
-        return []
-    session.add(
-        ConversationMessage(
-            store_id=store.id,
-            conversation_id=conversation.id,
-            direction="out",
-            outbound_message_id=planned.id,
-            type=str(payload.get("type", "text")),
-            text=preview[:4096],
-            content=payload,
-            at=at,
-        )
-    )
-    return [planned]
+async def _answer_flow(turn: Turn, kept: ConversationMessage) -> bool:
+    """Give the message to the flow waiting for it; False (and the flow ends) if it declines."""
+    handled = False
+    match turn.conversation.flow:
+        case ndr.FLOW:
+            handled = await ndr.on_answer(turn)
+        case cod.FLOW:
+            order = await cod.asked_order(turn)  # not the latest pending: the one asked about
+            handled = order is not None and await cod.on_words(turn, order)
+        case returns.FLOW:
+            handled = await returns.on_answer(turn, await _media_of(turn, kept))
+        case feedback.FLOW:
+            handled = await feedback.on_answer(turn)
+    if not handled:
+        turn.end_flow()
+    return handled
 
 
-def _text(body: str) -> dict[str, Any]:
-    return {"type": "text", "text": {"body": body, "preview_url": False}}
+async def _media_of(turn: Turn, kept: ConversationMessage) -> int | None:
+    # By WhatsApp's media id: a photo the customer sent before is the row kept then.
+    found = await media_of(turn.session, kept) if turn.message.type in _MEDIA else None
+    return found.id if found is not None else None
 
 
-async def _menu(
-    session: AsyncSession,
-    store: Store,
-    contact: Contact,
-    conversation: Conversation,
-    message: InboundMessage,
-    at: datetime,
-) -> list[OutboundMessage]:
-    """Anything the bot did not understand: never a dead end, always a way to a person."""
-    language = contact.language
-    body = texts.say("menu", language)
-    payload = {
-        "type": "interactive",
-        "interactive": {
-            "type": "button",
-            "body": {"text": body},
-            "action": {
-                "buttons": [
-                    {"type": "reply", "reply": {"id": MENU_WISMO,
-                                                "title": texts.say("button_wismo", language)}},
-                    {"type": "reply", "reply": {"id": MENU_HUMAN,
-                                                "title": texts.say("button_human", language)}},
-                ]
-            },
-        },
-    }  # fmt: skip
-    return await _reply(session, store, contact, conversation, message, at, payload, body)
+async def _expected_answers(turn: Turn) -> bool:
+    """Answers to questions the customer was sent as templates: a score, a COD yes or no."""
+    score = feedback.score_in(turn.text)
+    if score is not None:
+        rated = await feedback.awaiting(turn)
+        if rated is not None:
+            await feedback.take_score(turn, rated, score)
+            return True
+    if turn.intent in (Intent.YES, Intent.NO, Intent.CANCEL):
+        order = await cod.pending_order(turn)
+        if order is not None and await cod.on_words(turn, order):
+            return True
+    return False
 
 
-async def _handoff(
-    session: AsyncSession,
-    store: Store,
-    contact: Contact,
-    conversation: Conversation,
-    message: InboundMessage,
-    at: datetime,
-) -> list[OutboundMessage]:
-    conversation.state = "waiting"
-    await emit(
-        session,
-        store.id,
-        WebhookEventType.CONVERSATION_HANDOFF,
-        {
-            "conversation_id": conversation.id,
-            "contact_id": contact.id,
-            "customer": mask(contact.phone),
-            "reason": "customer_asked",
-            "message": (message.text or "")[:500],
-        },
-        event_id="handoff-" + hashlib.sha256(message.id.encode()).hexdigest()[:40],
-        occurred_at=at,
-    )
-    body = texts.say("handoff", contact.language, store=store.name)
-    return await _reply(session, store, contact, conversation, message, at, _text(body), body)
-
-
-async def _find_order(
-    session: AsyncSession, store: Store, contact: Contact, number: str | None
-) -> Order | None:
-    """Only this customer's own orders: a number from someone else's order finds nothing."""
-    mine = (Order.store_id == store.id, Order.contact_id == contact.id)
-    if number is None:
-        return await session.scalar(
-            select(Order).where(*mine).order_by(Order.updated_at.desc(), Order.id.desc()).limit(1)
-        )
-    bare = number.lstrip("#")
-    return await session.scalar(
-        select(Order)
-        .where(*mine, or_(Order.external_id == bare, Order.name.in_([bare, f"#{bare}"])))
-        .limit(1)
-    )
-
-
-async def _wismo(
-    session: AsyncSession,
-    store: Store,
-    contact: Contact,
-    conversation: Conversation,
-    message: InboundMessage,
-    at: datetime,
-    number: str | None,
-) -> list[OutboundMessage]:
-    """Where is my order: the live milestone, the EDD and the tracking link."""
-    language = contact.language
-    order = await _find_order(session, store, contact, number)
-    if order is None:
-        key = "unknown_order" if number else "no_orders"
-        body = texts.say(key, language, order=number or "")
-        return await _reply(session, store, contact, conversation, message, at, _text(body), body)
-    shipment = await session.scalar(
-        select(Shipment)
-        .where(Shipment.order_id == order.id)
-        .order_by(Shipment.rank.desc(), Shipment.id.desc())
-        .limit(1)
-    )
-    status = "placed"
-    if order.milestone == Milestone.CANCELLED.value:
-        status = "cancelled"
-    elif shipment is not None and shipment.milestone:
-        status = _SHIPMENT_STATUS.get(Milestone(shipment.milestone), "in_transit")
-    elif order.milestone == Milestone.ORDER_CONFIRMED.value:
-        status = "order_confirmed"
-    edd = ""
-    if shipment is not None and shipment.edd and status not in ("delivered", "cancelled"):
-        date = format_date(shipment.edd, "medium", locale=locale_for(language, contact.phone))
-        edd = texts.say("edd", language, date=date)
-    link = (shipment.tracking_url if shipment else None) or order.status_url
-    tracking = texts.say("tracking", language, link=link) if link else ""
-    body = texts.say(
-        "wismo",
-        language,
-        order=order.name or order.external_id,
-        status=texts.status_words(status, language),
-        edd=edd,
-        tracking=tracking,
-    )
-    return await _reply(
-        session, store, contact, conversation, message, at, _text(body), body, order.id
-    )
+async def _by_intent(turn: Turn, intent: Intent | None) -> None:
+    number = turn.understood.order_number if turn.understood else None
+    match intent:
+        case Intent.CANCEL:
+            order = await find_order(turn, number)
+            if order is None:
+                await wismo.answer(turn, number)  # says clearly that no such order is theirs
+            else:
+                await handoff(turn, "cancel_request", "cancel_handoff", order=order_label(order))
+        case Intent.RESCHEDULE | Intent.CHANGE_ADDRESS:
+            await ndr.start(turn, intent)
+        case Intent.RETURN | Intent.EXCHANGE:
+            kind = ReturnKind.EXCHANGE if intent is Intent.EXCHANGE else ReturnKind.RETURN
+            await returns.start(turn, kind, number)
+        case Intent.WISMO:
+            await wismo.answer(turn, number)
+        case Intent.FAQ:
+            answer = answer_for(turn.store, turn.understood.faq_id if turn.understood else None)
+            await (turn.reply_text(answer) if answer else menu(turn))
+        case Intent.THANKS:
+            await turn.reply_text(turn.say("thanks"))
+        case _ if number is not None:
+            await wismo.answer(turn, number)
+        case _:
+            rated = await feedback.awaiting(turn) if turn.text else None
+            if rated is not None and intent in (None, Intent.UNKNOWN):
+                await feedback.offer_scores(turn, rated)  # words after "rate us": offer the list
+            elif turn.message.type in _MEDIA:
+                await menu(turn, "menu_media")
+            else:
+                await menu(turn)

@@ -39,6 +39,7 @@ class ConversationMessage(Base):
     __table_args__ = (
         UniqueConstraint("store_id", "wamid"),
         Index("ix_conversation_messages_conversation", "conversation_id", "id"),
+        Index("ix_conversation_messages_read_due", "read_receipt", "read_next_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -51,4 +52,74 @@ class ConversationMessage(Base):
     text: Mapped[str | None] = mapped_column(String(4096))
     content: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     intent: Mapped[str | None] = mapped_column(String(32))  # what the bot understood
+    author: Mapped[str | None] = mapped_column(String(200))  # the agent, for an agent's reply
+    # Inbound only: the blue ticks we owe the customer (ReadReceipt: pending / sent / failed).
+    read_receipt: Mapped[str | None] = mapped_column(String(16))
+    read_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # When the next try is due: the lease while one is in flight, the back-off after a failure.
+    read_next_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+
+
+class InboundMedia(Base):
+    """A photo, video, audio or document a customer sent, fetched through the media API and kept.
+
+    The message is stored first; fetching is a job on this row (retried with back-off), so a
+    slow or failing download never holds up the conversation.
+    """
+
+    __tablename__ = "inbound_media"
+    __table_args__ = (
+        UniqueConstraint("store_id", "media_id"),
+        Index("ix_inbound_media_due", "state", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    store_id: Mapped[str] = mapped_column(ForeignKey("stores.id", ondelete="CASCADE"))
+    message_id: Mapped[int] = mapped_column(
+        ForeignKey("conversation_messages.id", ondelete="CASCADE"), index=True
+    )
+    media_id: Mapped[str] = mapped_column(String(200))  # WhatsApp's id, valid for 30 days
+    kind: Mapped[str] = mapped_column(String(16))  # image / video / audio / document / sticker
+    declared_mime: Mapped[str | None] = mapped_column(String(200))
+    mime_type: Mapped[str | None] = mapped_column(String(200))  # as fetched
+    size: Mapped[int | None] = mapped_column(Integer)
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    path: Mapped[str | None] = mapped_column(String(500))  # relative to the media directory
+    state: Mapped[str] = mapped_column(String(16), default="pending")  # MediaState
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    leased_until: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    error: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    fetched_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+
+class ConversationNote(Base):
+    """An agent's private note on a conversation (never sent to the customer)."""
+
+    __tablename__ = "conversation_notes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    store_id: Mapped[str] = mapped_column(ForeignKey("stores.id", ondelete="CASCADE"))
+    conversation_id: Mapped[int] = mapped_column(
+        ForeignKey("conversations.id", ondelete="CASCADE"), index=True
+    )
+    author: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(String(4000))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+
+
+class CannedResponse(Base):
+    """A saved reply agents insert with a shortcut, per store."""
+
+    __tablename__ = "canned_responses"
+    __table_args__ = (UniqueConstraint("store_id", "shortcut"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    store_id: Mapped[str] = mapped_column(ForeignKey("stores.id", ondelete="CASCADE"))
+    shortcut: Mapped[str] = mapped_column(String(64))
+    title: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(String(4096))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from ordertalk.conversations.texts_flows import FLOW_REPLIES
+
 REPLIES: dict[str, dict[str, str]] = {
     "wismo": {
         "en": "Order {order}: {status}.{edd}{tracking}",
@@ -159,6 +161,9 @@ STATUS: dict[str, dict[str, str]] = {
 }
 
 
+REPLIES.update(FLOW_REPLIES)
+
+
 def base_language(language: str | None) -> str:
     """ "pt_BR" → "pt", "hi-IN" → "hi"; English for anything the bot does not speak."""
     base = (language or "en").replace("-", "_").split("_")[0].lower()
@@ -167,7 +172,8 @@ def base_language(language: str | None) -> str:
 
 def say(key: str, language: str | None, **values: str) -> str:
     """A reply in the customer's language."""
-    return REPLIES[key][base_language(language)].format(**values)
+    by_language = REPLIES[key]
+    return by_language.get(base_language(language), by_language["en"]).format(**values)
 
 
 def status_words(status: str, language: str | None) -> str:

@@ -14,7 +14,9 @@ from ordertalk.commerce.models import Order, Refund, Return, Shipment, TimelineE
 from ordertalk.contacts.models import Contact
 from ordertalk.messaging.models import OutboundMessage
 from ordertalk.stores.models import Store
+from ordertalk.templates.registry import REGISTRY
 from ordertalk.templates.render import RenderContext
+from ordertalk.web.links import short_url
 
 
 def locale_for(language: str, phone: str) -> str:
@@ -54,10 +56,23 @@ async def _reason(session: AsyncSession, message: OutboundMessage) -> str | None
     return detail
 
 
+def carries_tracking_link(intent: str) -> bool:
+    """Whether the message's body names the tracking link (e.g. shipment_dispatched)."""
+    defn = REGISTRY.get(intent)
+    return defn is not None and "tracking_url" in defn.params
+
+
 async def render_context(
-    session: AsyncSession, store: Store, contact: Contact, message: OutboundMessage
+    session: AsyncSession,
+    store: Store,
+    contact: Contact,
+    message: OutboundMessage,
+    *,
+    public_url: str | None = None,
 ) -> RenderContext:
-    """Everything a template may mention, from the message's order and entity."""
+    """Everything a template may mention, from the message's order and entity; with a
+    `public_url`, a message naming the tracking link gets its own short link to the tracking
+    page (created here, so its row is written before the message leaves)."""
     order = await session.get(Order, message.order_id) if message.order_id else None
     shipment = refund = None
     reason: str | None = None
@@ -77,6 +92,18 @@ async def render_context(
     if currency is None and order is not None:
         currency = order.currency
     ref = order.external_id if order else str(message.id)
+    tracking_url = shipment.tracking_url if shipment else None
+    if public_url and carries_tracking_link(message.intent):
+        tracking_url = (
+            await short_url(
+                session,
+                public_url,
+                message,
+                shipment_id=shipment.id if shipment else None,
+                milestone=message.milestone,
+            )
+            or tracking_url
+        )
     if shipment is not None and order is not None:
         ref = f"{order.external_id}/{shipment.id}"
     return RenderContext(
@@ -90,7 +117,7 @@ async def render_context(
         currency=currency,
         carrier=shipment.carrier if shipment else None,
         tracking_number=shipment.tracking_number if shipment else None,
-        tracking_url=shipment.tracking_url if shipment else None,
+        tracking_url=tracking_url,
         edd=shipment.edd if shipment else None,
         event_time=datetime.fromisoformat(str(event_time)) if event_time else None,
         reason=reason,

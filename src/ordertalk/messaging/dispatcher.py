@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from ordertalk.contacts.models import Contact
 from ordertalk.db import utcnow
 from ordertalk.journeys.service import expires_at, relevance, respects_quiet_hours
+from ordertalk.messaging.announce import announce_status
 from ordertalk.messaging.clients import ClientPool, NotConnected
 from ordertalk.messaging.context import render_context
 from ordertalk.messaging.failures import handle_failure
@@ -49,6 +50,7 @@ from ordertalk.templates.render import (
     render,
 )
 from ordertalk.templates.service import template_state
+from ordertalk.web.links import shorten_reply
 from ordertalk.whatsapp.client import SendResult, WhatsAppClient
 from ordertalk.whatsapp.errors import CloudApiError
 
@@ -162,6 +164,8 @@ class Dispatcher:
         self.limiter = limiter or MemoryLimiter()
         self.clock = clock
         self.config = config or DispatchConfig()
+        # Where customers reach the tracking page; set, messages carry short links to it.
+        self.public_url = clients.settings.public_url
         self._wake = asyncio.Event()
 
     def wake(self) -> None:
@@ -460,14 +464,20 @@ class Dispatcher:
         try:
             if message.intent == REPLY_INTENT:
                 # A bot or agent reply: written already, in the conversation's language.
+                payload, preview = await shorten_reply(
+                    session,
+                    self.public_url,
+                    message,
+                    dict(message.params["payload"]),
+                    str(message.params.get("preview", "")),
+                )
                 rendered = Rendered(
-                    payload=dict(message.params["payload"]),
-                    template_name=None,
-                    language=language,
-                    preview=str(message.params.get("preview", "")),
+                    payload=payload, template_name=None, language=language, preview=preview
                 )
             else:
-                ctx = await render_context(session, store, contact, message)
+                ctx = await render_context(
+                    session, store, contact, message, public_url=self.public_url
+                )
                 rendered = render(message.intent, decision.form, language, ctx)
         except RenderError as exc:
             message.state = MessageState.FAILED.value
@@ -572,6 +582,8 @@ class Dispatcher:
                     retry_class=result.retry_class,
                     now=now,
                 )
+                if message.state == MessageState.FAILED.value:
+                    await announce_status(session, message, MessageState.FAILED, now)
             await session.commit()
 
     async def _locked(self, session: AsyncSession, message_id: int) -> OutboundMessage | None:

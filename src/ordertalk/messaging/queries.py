@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ordertalk.messaging.models import MessageEvent, OutboundMessage
 from ordertalk.messaging.schemas import MessageOut
+from ordertalk.web.models import TrackingLink
 
 
 async def messages_out(
@@ -24,11 +25,17 @@ async def messages_out(
         )
     )
     events: dict[int, list[MessageEvent]] = defaultdict(list)
+    clicks: dict[int, int] = {}
     if rows:
+        ids = [r.id for r in rows]
         for event in await session.scalars(
-            select(MessageEvent)
-            .where(MessageEvent.message_id.in_([r.id for r in rows]))
-            .order_by(MessageEvent.id)
+            select(MessageEvent).where(MessageEvent.message_id.in_(ids)).order_by(MessageEvent.id)
         ):
             events[event.message_id].append(event)
-    return [MessageOut.of(row, events[row.id]) for row in rows]
+        links = await session.execute(
+            select(TrackingLink.message_id, TrackingLink.clicks).where(
+                TrackingLink.message_id.in_(ids)
+            )
+        )
+        clicks = {message_id: count for message_id, count in links if message_id is not None}
+    return [MessageOut.of(row, events[row.id], clicks.get(row.id)) for row in rows]

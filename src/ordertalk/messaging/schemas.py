@@ -46,11 +46,15 @@ class MessageOut(BaseModel):
     error: dict[str, Any] | None
     pricing: dict[str, Any] | None
     cost: Decimal | None
+    # Customers' opens of the tracking page link this message carried (None: it carried none).
+    link_clicks: int | None = None
     events: list[MessageEventOut]
 
     @classmethod
-    def of(cls, message: OutboundMessage, events: list[MessageEvent]) -> MessageOut:
-        """From a row and its events."""
+    def of(
+        cls, message: OutboundMessage, events: list[MessageEvent], link_clicks: int | None = None
+    ) -> MessageOut:
+        """From a row, its events and its tracking link's clicks."""
         error = None
         if message.error_code is not None or message.error_title:
             error = {
@@ -87,6 +91,7 @@ class MessageOut(BaseModel):
             error=error,
             pricing=pricing,
             cost=message.cost,
+            link_clicks=link_clicks,
             events=[
                 MessageEventOut(
                     at=e.at,

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ordertalk.contacts.models import Contact
+from ordertalk.messaging.announce import announce_status
 from ordertalk.messaging.dispatcher import parse_callback
 from ordertalk.messaging.failures import handle_failure
 from ordertalk.messaging.models import OutboundMessage
@@ -75,7 +76,11 @@ async def find_message(
 async def apply_status(
     session: AsyncSession, store_id: str, status: MessageStatus, now: datetime
 ) -> bool:
-    """Apply one status; False when it is for a message we do not know (logged, ignored)."""
+    """Apply one status; False when it is for a message we do not know (logged, ignored).
+
+    A status that moves the message forward, or a failure that ends it, is announced to the
+    store's endpoints as `message.status` (once per message and status).
+    """
     message = await find_message(session, store_id, status)
     if message is None:
         log.info("status %s for an unknown message; ignored", status.status)
@@ -113,8 +118,11 @@ async def apply_status(
             now=now,
             asynchronous=True,
         )
+        if message.state == MessageState.FAILED.value:
+            await announce_status(session, message, MessageState.FAILED, at)
         return True
     if STATUS_RANK[target] > STATUS_RANK[current]:
         message.state = target.value
         note(session, message, kind="status", outcome=target.value, at=at)
+        await announce_status(session, message, target, at)
     return True

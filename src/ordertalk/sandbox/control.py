@@ -1,5 +1,6 @@
 """The control plane (`/_sandbox/...`): what tests and demos use to play the customer and the
-platform. Documented in the README; every route answers JSON.
+platform. Documented in the README; every route answers JSON (the phone page, for browsers,
+is `phone_view.py`).
 """
 
 from __future__ import annotations
@@ -14,9 +15,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from ordertalk.sandbox import phone_view
 from ordertalk.sandbox.errors import GraphError
 from ordertalk.sandbox.graph_api import error_response, json_response, platform_of
-from ordertalk.sandbox.inbound import build_inbound
+from ordertalk.sandbox.inbound import play_inbound
 from ordertalk.sandbox.model import TemplateStatus
 from ordertalk.sandbox.settings import BehaviourUpdate, Faults
 
@@ -87,11 +89,9 @@ async def inbound(request: Request) -> Response:
     """Play a customer sending a message; answers the new message's wamid."""
     platform = platform_of(request)
     try:
-        line, chat, message = build_inbound(platform, await _body(request))
+        message = play_inbound(platform, await _body(request))
     except GraphError as error:
         return error_response(error)
-    platform.deliver_inbound(line, chat, message)
-    platform.log_request({"method": "POST", "path": "/_sandbox/inbound", "kind": "inbound"})
     return json_response({"id": message["id"]})
 
 
@@ -117,7 +117,12 @@ async def phone_sent(request: Request) -> Response:
 
 
 async def phones(request: Request) -> Response:
-    """Every simulated customer the sandbox knows, and whether the business shows "typing…"."""
+    """Every simulated customer the sandbox knows, and whether the business shows "typing…";
+    a browser (Accept: text/html) gets the phone page's chat list instead."""
+    if phone_view.wants_html(request):
+        page = await phone_view.chat_list(request)
+        page.headers["Vary"] = "Accept"
+        return page
     platform = platform_of(request)
     now = platform.clock.now()
     listing = []
@@ -125,7 +130,9 @@ async def phones(request: Request) -> Response:
         chats = platform.directory.chats_of(customer.key)
         typing = any(c.typing_until is not None and c.typing_until > now for c in chats)
         listing.append(customer.behaviour() | {"typing": typing})
-    return json_response(listing)
+    answer = json_response(listing)
+    answer.headers["Vary"] = "Accept"
+    return answer
 
 
 async def update_phone(request: Request) -> Response:
@@ -316,6 +323,7 @@ ROUTES = [
     Route("/_sandbox/inbound", inbound, methods=["POST"]),
     Route("/_sandbox/phones", phones, methods=["GET"]),
     Route("/_sandbox/phones/{wa_id}", update_phone, methods=["PUT"]),
+    *phone_view.ROUTES,
     Route("/_sandbox/phones/{wa_id}/messages", phone_messages, methods=["GET"]),
     Route("/_sandbox/phones/{wa_id}/sent", phone_sent, methods=["GET"]),
     Route("/_sandbox/clock", clock, methods=["GET"]),

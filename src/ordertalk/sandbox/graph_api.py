@@ -150,6 +150,7 @@ async def get_object(request: Request) -> Response:
         now = platform.clock.now()
         media = platform.media.get(object_id, now)
         if media is not None:
+            _media_fault(platform)
             url = str(request.base_url).rstrip("/") + f"/_lookaside/{media.id}"
             return json_response(
                 {
@@ -170,6 +171,11 @@ async def get_object(request: Request) -> Response:
         raise unknown_object(object_id, "get")
     except GraphError as error:
         return error_response(error)
+
+
+def _media_fault(platform: Platform) -> None:
+    if random_fault(platform.faults.media_error_ratio):
+        raise GraphError(131000, "Something went wrong. Please retry later.", http_status=500)
 
 
 def _phone_number(platform: Platform, number_id: str) -> dict[str, Any]:
@@ -277,6 +283,10 @@ async def download_media(request: Request) -> Response:
     media = platform.media.get(request.path_params["media_id"], platform.clock.now())
     if media is None:
         return Response(status_code=404)
+    try:
+        _media_fault(platform)
+    except GraphError as error:
+        return error_response(error)
     return Response(media.data, media_type=media.mime_type.split(";")[0])
 
 

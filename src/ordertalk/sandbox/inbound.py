@@ -8,6 +8,8 @@ the `context` of a button tap (the message it answers), a quick-reply's `payload
 
 from __future__ import annotations
 
+import base64
+import binascii
 import re
 from typing import Any
 
@@ -91,6 +93,15 @@ def build_inbound(platform: Platform, body: object) -> tuple[Line, Chat, dict[st
     return line, chat, message
 
 
+def play_inbound(platform: Platform, body: object) -> dict[str, Any]:
+    """Build the customer's message, deliver it (signed webhook) and log it: what
+    `POST /_sandbox/inbound` and the phone page's taps and texts do. The new message."""
+    line, chat, message = build_inbound(platform, body)
+    platform.deliver_inbound(line, chat, message)
+    platform.log_request({"method": "POST", "path": "/_sandbox/inbound", "kind": "inbound"})
+    return message
+
+
 def _fill_payload(
     platform: Platform,
     chat: Chat,
@@ -156,7 +167,20 @@ def _fill_payload(
 def _fill_media(platform: Platform, kind: str, item: dict[str, Any]) -> None:
     now = platform.clock.now()
     media_id = item.get("id")
-    if media_id is None:
+    encoded = item.pop("data_base64", None)
+    if encoded is not None:
+        # The customer's own bytes: `{"data_base64": "...", "mime_type": "image/png"}`.
+        if media_id is not None:
+            raise _bad(f"Give {kind}.id or {kind}.data_base64, not both.")
+        try:
+            data = base64.b64decode(str(encoded), validate=True)
+        except (binascii.Error, ValueError):
+            raise _bad(f"{kind}.data_base64 is not valid base64.") from None
+        if not data:
+            raise _bad(f"{kind}.data_base64 is empty.")
+        mime = item.get("mime_type")
+        media = platform.media.customer(kind, data, now, mime if isinstance(mime, str) else None)
+    elif media_id is None:
         mime = item.get("mime_type")
         media = platform.media.placeholder(kind, now, mime if isinstance(mime, str) else None)
     else:

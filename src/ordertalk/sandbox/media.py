@@ -122,6 +122,20 @@ class MediaStore:
         self._items[media.id] = media
         return media
 
+    def customer(self, kind: str, data: bytes, now: float, mime_type: str | None = None) -> Media:
+        """Media a simulated customer sent with these bytes. Not checked like an upload: the
+        business must cope with whatever a phone sends (its own limits are tested this way)."""
+        mime = mime_type or _DEFAULT_MIME.get(kind, "application/octet-stream")
+        media = Media(
+            id=str(10**15 + secrets.randbelow(9 * 10**15)),
+            data=data,
+            mime_type=mime,
+            sha256=hashlib.sha256(data).hexdigest(),
+            created_at=now,
+        )
+        self._items[media.id] = media
+        return media
+
     def get(self, media_id: str, now: float) -> Media | None:
         """The media, unless unknown or expired."""
         media = self._items.get(media_id)

@@ -53,6 +53,10 @@ class RenderedTemplate:
     # checked against the media store by the send validator.
     header_media: dict[str, Any] | None = None
     header_format: str | None = None
+    # The parts `text` joins, for views that show them apart (the sandbox's phone page).
+    header_text: str | None = None
+    body_text: str = ""
+    footer_text: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -186,6 +186,7 @@ class Platform:
             template=message.template,
         )
         chat.received.append(record)
+        chat.history.append(record)
         self.directory.outbound[record.id] = record
         in_window = chat.in_window(now)
         chat.on_business_reply(now)
@@ -350,7 +351,10 @@ class Platform:
             chat.last_inbound_at = now
         if "referral" in message:
             chat.referral_at = now
-        chat.sent.append({"id": message["id"], "message": message, "read": False})
+        item = {"id": message["id"], "message": message, "read": False}
+        chat.sent.append(item)
+        chat.history.append(item)
+        chat.seen = len(chat.received)  # writing in a chat means having read it
         self.directory.inbound[message["id"]] = (line.phone_number_id, chat.customer.key)
         value = {
             "messaging_product": "whatsapp",

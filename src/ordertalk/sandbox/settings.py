@@ -30,6 +30,8 @@ class Faults(BaseModel):
     throughput_mps: float | None = Field(default=None, gt=0.0, le=1_000.0)
     duplicate_ratio: float = Field(default=0.0, ge=0.0, le=1.0)
     reorder: bool = False
+    # Media lookups (`GET /{media_id}`) and downloads answer 500 (code 131000) this often.
+    media_error_ratio: float = Field(default=0.0, ge=0.0, le=1.0)
 
 
 def _utc_if_naive(value: datetime | None) -> datetime | None:

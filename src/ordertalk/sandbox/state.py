@@ -138,6 +138,11 @@ class Chat:
     fep_expiry_told: bool = False
     received: list[PhoneMessage] = field(default_factory=list)
     sent: list[dict[str, Any]] = field(default_factory=list)
+    # Both directions in arrival order (timestamps are whole seconds): what the phone page shows.
+    history: list[PhoneMessage | dict[str, Any]] = field(default_factory=list)
+    # How many received messages the customer has seen (opened the chat on the phone page, or
+    # written since): the rest are the chat list's unread count.
+    seen: int = 0
     typing_until: float | None = None
 
     def in_window(self, now: float) -> bool:
@@ -159,6 +164,11 @@ class Chat:
             self.fep_conversation_id = secrets.token_hex(16)
             self.fep_expiry_told = False
             self.referral_at = None
+
+    @property
+    def unread(self) -> int:
+        """Messages received since the customer last looked at (or wrote in) the chat."""
+        return len(self.received) - self.seen
 
     def last_received(self, *, kinds: tuple[str, ...] = ()) -> PhoneMessage | None:
         """The newest message the customer got (optionally only of some types)."""

@@ -158,6 +158,9 @@ def render(template: Template, components: object) -> RenderedTemplate:
         buttons=[button.label for button in shape.buttons],
         quick_reply_payloads=quick_replies,
         urls=urls,
+        header_text=header_text if shape.header_format == "TEXT" else None,
+        body_text=body_text,
+        footer_text=shape.footer_text,
     )
 
 

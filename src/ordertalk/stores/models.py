@@ -38,6 +38,11 @@ class Store(Base):
     # Unique customers reachable outside the service window per rolling 24 h (Meta's tier).
     messaging_limit: Mapped[int] = mapped_column(Integer, default=1000)
     brand_color: Mapped[str | None] = mapped_column(String(16))
+    # When people answer: {"mon": ["09:00", "18:00"], ...} in the store's timezone; None: always.
+    business_hours: Mapped[dict[str, list[str]] | None] = mapped_column(JSON)
+    away_message: Mapped[str | None] = mapped_column(String(1000))
+    # Where a catalog cart becomes a checkout, e.g. "https://shop.example/cart/{items}".
+    checkout_url_template: Mapped[str | None] = mapped_column(String(2000))
     settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # per-store extras
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 

@@ -35,6 +35,8 @@ def format_quiet_hours(start: time | None, end: time | None) -> str:
     return f"{start:%H:%M}-{end:%H:%M}"
 
 
+DEFAULT_RETURN_DAYS = 30
+
 Name = Annotated[str, Field(min_length=1, max_length=200)]
 Identifier = Annotated[str, Field(min_length=1, max_length=64)]
 
@@ -60,6 +62,14 @@ class StoreUpdate(BaseModel):
     throughput_per_s: Annotated[int, Field(ge=1, le=1000)] | None = None
     # Unique customers reachable outside the service window per rolling 24 h.
     messaging_limit: Annotated[int, Field(ge=1)] | None = None
+    # Where a WhatsApp catalog cart becomes a checkout: an https URL with `{items}`, replaced by
+    # `<retailer id>:<quantity>` pairs joined by commas (Shopify's cart permalink format).
+    checkout_url_template: (
+        Annotated[str, Field(max_length=2000, examples=["https://shop.example/cart/{items}"])]
+        | None
+    ) = None
+    # How many days after delivery the bot accepts a return or exchange request.
+    return_days: Annotated[int, Field(ge=1, le=365)] | None = None
 
 
 class StoreOut(BaseModel):
@@ -81,6 +91,8 @@ class StoreOut(BaseModel):
     verify_token_set: bool
     throughput_per_s: int
     messaging_limit: int
+    checkout_url_template: str | None
+    return_days: int
     created_at: datetime
 
     @classmethod
@@ -103,6 +115,8 @@ class StoreOut(BaseModel):
             verify_token_set=bool(store.verify_token),
             throughput_per_s=store.throughput_per_s,
             messaging_limit=store.messaging_limit,
+            checkout_url_template=store.checkout_url_template,
+            return_days=int((store.settings or {}).get("return_days", DEFAULT_RETURN_DAYS)),
             created_at=store.created_at,
         )
 

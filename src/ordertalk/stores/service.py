@@ -269,7 +269,7 @@ async def list_stores(session: AsyncSession) -> list[Store]:
 # Settings every store has; only the WhatsApp number fields and secrets can be cleared.
 _NOT_NULL = (
     "name", "language", "timezone", "quiet_hours", "marketing_cap_per_week",
-    "order_updates_consent", "throughput_per_s", "messaging_limit",
+    "order_updates_consent", "throughput_per_s", "messaging_limit", "return_days",
 )  # fmt: skip
 
 
@@ -309,12 +309,29 @@ async def update_store(session: AsyncSession, store: Store, changes: StoreUpdate
         if field in data:
             secret = data[field]
             values[field] = secret.get_secret_value() if secret is not None else None
+    if "checkout_url_template" in data:
+        values["checkout_url_template"] = _checkout_template(data["checkout_url_template"])
+    if "return_days" in data:
+        values["settings"] = {**(store.settings or {}), "return_days": data["return_days"]}
     for field, value in values.items():
         setattr(store, field, value)
     await session.flush()
     # Field names only: values include secrets.
     log.info("store %s updated: %s", store.id, ", ".join(sorted(data)) or "nothing")
     return store
+
+
+def _checkout_template(value: str | None) -> str | None:
+    if value is None:
+        return None
+    if "{items}" not in value:
+        raise InvalidInput("checkout_url_template must contain {items}")
+    parts = urlsplit(value.replace("{items}", "x").replace("{catalog_id}", "x"))
+    if parts.scheme != "https" or not parts.hostname or parts.username or parts.password:
+        raise InvalidInput("checkout_url_template must be an https URL without credentials")
+    if any(ord(c) < 33 for c in value):
+        raise InvalidInput("checkout_url_template must not contain spaces or control characters")
+    return value
 
 
 # --- integrations -----------------------------------------------------------------------------

@@ -8,9 +8,17 @@ from enum import StrEnum
 class WebhookEventType(StrEnum):
     """A Standard Webhooks event type (`type` in the body), full-stop delimited.
 
-    The `data` of each type (callers pass it to `service.emit`):
-    - `message.status`: a WhatsApp message's status changed (message_id, status, at, error?).
-    - `message.inbound`: a customer wrote (contact, wamid, type, text?).
+    The `data` of each type (callers pass it to `service.emit`). Phone numbers are always
+    masked (`+91•••••3210`); `contact_id` identifies the customer.
+    - `message.status`: a message we sent moved forward (sent, delivered, read) or failed for
+      good; once per message and status. `{message_id, wamid, intent, order_id (the store's
+      order id, or null), status, at, error: {code, title} | null, pricing_category,
+      contact_id, customer}`.
+    - `message.inbound`: a customer wrote; once per WhatsApp message. `{message_id, wamid,
+      conversation_id, contact_id, customer, type, text (the text, a caption, or the title of
+      the button or row tapped), reply_id (the id of that button or row), reply_to (the wamid
+      answered), intent (what the bot understood), media: [{id, kind, mime_type, url}]}`;
+      each media file is fetched afterwards: `GET /v1/media/{id}` answers 404 until it is kept.
     - `conversation.handoff`: the bot handed a conversation to an agent (contact, reason).
     - `shipment.ndr_action`: the customer chose what to do after a failed delivery attempt.
     - `order.cod_decision`: the customer confirmed or cancelled a cash-on-delivery order.

@@ -37,6 +37,7 @@ __all__ = [
     "list_endpoints",
     "rotate_secret",
     "send_test",
+    "subscribed",
     "update_endpoint",
 ]
 
@@ -45,6 +46,8 @@ MAX_PAYLOAD_BYTES = 64 * 1024  # the spec recommends small payloads; this is a g
 # How long the previous secret keeps signing after a rotation (receivers switch in the meantime).
 ROTATION_OVERLAP = timedelta(hours=24)
 _EVENT_ID = re.compile(r"^[A-Za-z0-9_-]{1,100}$")
+# session.info key: the enabled endpoints of each store, as read in the current transaction.
+_ENDPOINTS_KEY = "ordertalk.webhooks_out.endpoints"
 
 
 # --- endpoints ------------------------------------------------------------------------------
@@ -107,6 +110,7 @@ async def create_endpoint(
     )
     session.add(endpoint)
     await session.flush()
+    _forget_endpoints(session)
     log.info("webhook endpoint %s created for store %s", endpoint.id, store.id)
     return endpoint, secret
 
@@ -171,6 +175,7 @@ async def update_endpoint(
         endpoint.enabled = False
         endpoint.disabled_reason = "disabled through the API"
     await session.flush()
+    _forget_endpoints(session)
     return endpoint
 
 
@@ -179,6 +184,7 @@ async def delete_endpoint(session: AsyncSession, store: Store, endpoint_id: int)
     endpoint = await get_endpoint(session, store, endpoint_id)
     await session.delete(endpoint)
     await session.flush()
+    _forget_endpoints(session)
     log.info("webhook endpoint %s deleted for store %s", endpoint_id, store.id)
 
 
@@ -221,17 +227,59 @@ def _envelope(
     return payload
 
 
+def _forget_endpoints(session: AsyncSession) -> None:
+    """Drop what `_subscribers` remembered (an endpoint was just created, changed or deleted)."""
+    session.info.pop(_ENDPOINTS_KEY, None)
+
+
+async def _subscribers(session: AsyncSession, store_id: str) -> list[tuple[int, tuple[str, ...]]]:
+    """The store's enabled endpoints as (id, event types), read once per transaction.
+
+    Status webhooks arrive by the thousand per second and most stores have no endpoint: one
+    indexed query per store and transaction, then a dictionary lookup for every other event.
+    """
+    remembered: tuple[object, dict[str, list[tuple[int, tuple[str, ...]]]]] | None
+    remembered = session.info.get(_ENDPOINTS_KEY)
+    transaction = session.sync_session.get_transaction()
+    if remembered is not None and transaction is not None and remembered[0] is transaction:
+        found: list[tuple[int, tuple[str, ...]]] | None = remembered[1].get(store_id)
+        if found is not None:
+            return found
+    rows = await session.execute(
+        select(WebhookEndpoint.id, WebhookEndpoint.event_types)
+        .where(WebhookEndpoint.store_id == store_id, WebhookEndpoint.enabled.is_(True))
+        .order_by(WebhookEndpoint.id)
+    )
+    found = [(endpoint_id, tuple(types or ())) for endpoint_id, types in rows]
+    transaction = session.sync_session.get_transaction()
+    if remembered is None or remembered[0] is not transaction:
+        remembered = (transaction, {})
+        session.info[_ENDPOINTS_KEY] = remembered
+    remembered[1][store_id] = found
+    return found
+
+
+async def subscribed(
+    session: AsyncSession, store_id: str, event_type: WebhookEventType | str
+) -> bool:
+    """Whether any enabled endpoint of the store wants this event type: ask before building an
+    event's data on a hot path (cached for the rest of the transaction)."""
+    kind = WebhookEventType(event_type).value
+    return any(not types or kind in types for _, types in await _subscribers(session, store_id))
+
+
 async def _enqueue(
     session: AsyncSession,
-    endpoint: WebhookEndpoint,
+    store_id: str,
+    endpoint_id: int,
     event_type: WebhookEventType,
     event_id: str,
     payload: dict[str, Any],
     now: datetime,
 ) -> bool:
     values: dict[str, Any] = {
-        "store_id": endpoint.store_id,
-        "endpoint_id": endpoint.id,
+        "store_id": store_id,
+        "endpoint_id": endpoint_id,
         "event_type": event_type.value,
         "event_id": event_id,
         "payload": payload,
@@ -259,24 +307,25 @@ async def emit(
     change that caused them is committed. `data` must be JSON-serialisable (datetimes, decimals
     and enums are converted). Give `event_id` (letters, digits, "_", "-") when the caller may
     run twice for one event: the same id is never queued twice for an endpoint, and receivers
-    see it as `webhook-id`, their idempotency key.
+    see it as `webhook-id`, their idempotency key. When no endpoint wants the event, nothing is
+    built or checked and nothing is written (the endpoints are read once per transaction).
     """
     kind = WebhookEventType(event_type)
     if event_id is not None and not _EVENT_ID.match(event_id):
         raise ValueError("event_id must be 1-100 letters, digits, '_' or '-'")
+    targets = [
+        endpoint_id
+        for endpoint_id, types in await _subscribers(session, store_id)
+        if not types or kind.value in types
+    ]
+    if not targets:
+        return 0
     now = utcnow()
     payload = _envelope(kind, data, occurred_at or now)
-    endpoints = await session.scalars(
-        select(WebhookEndpoint)
-        .where(WebhookEndpoint.store_id == store_id, WebhookEndpoint.enabled.is_(True))
-        .order_by(WebhookEndpoint.id)
-    )
     the_id = event_id or new_event_id()
     written = 0
-    for endpoint in endpoints:
-        if endpoint.event_types and kind.value not in endpoint.event_types:
-            continue
-        if await _enqueue(session, endpoint, kind, the_id, payload, now):
+    for endpoint_id in targets:
+        if await _enqueue(session, store_id, endpoint_id, kind, the_id, payload, now):
             written += 1
     return written
 
@@ -291,7 +340,9 @@ async def send_test(session: AsyncSession, store: Store, endpoint_id: int) -> We
         {"endpoint_id": endpoint.id, "message": "A test event from Ordertalk."},
         now,
     )
-    await _enqueue(session, endpoint, WebhookEventType.PING, event_id, payload, now)
+    await _enqueue(
+        session, endpoint.store_id, endpoint.id, WebhookEventType.PING, event_id, payload, now
+    )
     delivery = await session.scalar(
         select(WebhookDelivery).where(
             WebhookDelivery.endpoint_id == endpoint.id, WebhookDelivery.event_id == event_id

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from enum import StrEnum
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Protocol, Self
 from urllib.parse import quote
 
 import httpx
@@ -17,6 +18,25 @@ from ordertalk.whatsapp.errors import CloudApiError, CloudApiTransportError, Ret
 
 _LETTER = re.compile(r"[A-Za-z]")
 _MAX_TEMPLATE_PAGES = 1000
+_ERROR_BODY_BYTES = 16 * 1024  # of an error answer to a download: enough for a Graph envelope
+
+
+class MediaSink(Protocol):
+    """Where a streamed download goes: an open binary file, or anything with `write`."""
+
+    def write(self, data: bytes, /) -> object:
+        """Take the next chunk."""
+        ...
+
+
+class MediaTooLarge(Exception):
+    """A media download went past the size it was allowed (the rest is not read)."""
+
+    def __init__(self, limit: int, declared: int | None = None) -> None:
+        self.limit = limit
+        self.declared = declared
+        size = f"{declared} bytes" if declared is not None else "more"
+        super().__init__(f"media is {size}, at most {limit} bytes allowed")
 
 
 class AcceptStatus(StrEnum):
@@ -141,9 +161,20 @@ class WhatsAppClient:
     # --- transport ----------------------------------------------------------------------------
 
     async def _request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
+        async with self._transport_errors(method, url):
+            response = await self._http.request(method, url, **kwargs)
+        if not response.is_success:
+            raise CloudApiError.from_response(
+                response.status_code, response.content, secrets=(self._token,)
+            )
+        return response
+
+    @asynccontextmanager
+    async def _transport_errors(self, method: str, url: str) -> AsyncIterator[None]:
+        """httpx's failures as CloudApiError / CloudApiTransportError (token and query removed)."""
         secrets = (self._token,)
         try:
-            response = await self._http.request(method, url, **kwargs)
+            yield
         except httpx.UnsupportedProtocol as exc:
             raise CloudApiError(
                 title="unsupported URL scheme",
@@ -158,11 +189,6 @@ class WhatsAppClient:
         except httpx.RequestError as exc:
             reason = f"{method} {httpx.URL(url).path}: {type(exc).__name__}: {exc}"
             raise CloudApiTransportError(reason, ambiguous=True, secrets=secrets) from None
-        if not response.is_success:
-            raise CloudApiError.from_response(
-                response.status_code, response.content, secrets=secrets
-            )
-        return response
 
     async def _json(self, method: str, url: str, **kwargs: Any) -> dict[str, Any]:
         response = await self._request(method, url, **kwargs)
@@ -300,13 +326,49 @@ class WhatsAppClient:
             id=str(data.get("id", media_id)),
         )
 
-    async def download_media(self, url: str) -> bytes:
-        """Download from a media URL with the bearer token (HTTPS, or the base URL's own origin)."""
+    def _check_media_url(self, url: str) -> None:
         if httpx.URL(url).scheme != "https" and not self._same_origin(url):
             # Never send the token in clear text to a host we weren't configured with.
             raise ValueError("media URL must be https or on the configured base URL")
+
+    async def download_media(self, url: str) -> bytes:
+        """Download from a media URL with the bearer token (HTTPS, or the base URL's own origin)."""
+        self._check_media_url(url)
         response = await self._request("GET", url, follow_redirects=True)
         return response.content
+
+    async def download_media_to(
+        self, url: str, sink: MediaSink, *, max_bytes: int | None = None
+    ) -> int:
+        """Stream a media download into `sink`; the number of bytes written.
+
+        Raises MediaTooLarge as soon as the answer says, or the bytes show, that it is larger
+        than `max_bytes` (nothing past the limit is read). Same URL rule as `download_media`.
+        """
+        self._check_media_url(url)
+        size = 0
+        async with (
+            self._transport_errors("GET", url),
+            self._http.stream("GET", url, follow_redirects=True) as response,
+        ):
+            if not response.is_success:
+                body = b""
+                async for chunk in response.aiter_bytes():
+                    body += chunk
+                    if len(body) >= _ERROR_BODY_BYTES:
+                        break
+                raise CloudApiError.from_response(
+                    response.status_code, body[:_ERROR_BODY_BYTES], secrets=(self._token,)
+                )
+            declared = _int_or_none(response.headers.get("content-length"))
+            if max_bytes is not None and declared is not None and declared > max_bytes:
+                raise MediaTooLarge(max_bytes, declared)
+            async for chunk in response.aiter_bytes():
+                size += len(chunk)
+                if max_bytes is not None and size > max_bytes:
+                    raise MediaTooLarge(max_bytes)
+                sink.write(chunk)
+        return size
 
     async def delete_media(self, media_id: str) -> None:
         """Delete an uploaded media object."""

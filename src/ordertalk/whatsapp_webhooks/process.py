@@ -83,7 +83,9 @@ async def _contact(
         return contact
     name = profile.profile.name if profile and profile.profile else None
     try:
-        return await upsert_contact(session, store, phone=f"+{wa_id}", name=name)
+        return await upsert_contact(
+            session, store, phone=f"+{wa_id}", name=name, from_whatsapp=True
+        )
     except InvalidInput:
         return None
 

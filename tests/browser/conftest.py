@@ -1,0 +1,57 @@
+"""A real browser for page tests: Debian's Chromium driven by Playwright, headless.
+
+Nothing downloads a browser: `make test` installs Debian's `chromium` when it is missing, and a
+missing browser fails these tests loudly rather than skipping them.
+
+Playwright's sync API runs an event loop on this thread while it is open, and the `shop`
+fixture needs `asyncio.run` to set up and tear down: so the browser lives for one test, and a
+test asks for `shop` (and anything else async) BEFORE `page`, so that it is set up before the
+browser starts and torn down after it stops.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+
+CHROMIUM = Path(os.environ.get("ORDERTALK_CHROMIUM", "/usr/bin/chromium"))
+ARGS = [
+    "--no-sandbox",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SCREENSHOTS = Path(os.environ.get("ORDERTALK_SCREENSHOTS", ".ordertalk/screenshots"))
+
+
+@pytest.fixture
+def browser() -> Iterator[Browser]:
+    """A headless Chromium for one test (about half a second to start)."""
+    assert CHROMIUM.exists(), f"{CHROMIUM} is missing: `make test` installs Debian's chromium"
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=ARGS
+        )
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    """A fresh page (its own cookies) at a phone's width, 375 px."""
+    context = browser.new_context(viewport={"width": 375, "height": 812})
+    context.set_default_timeout(15_000)
+    yield context.new_page()
+    context.close()
+
+
+def screenshot(page: Page, name: str) -> Path:
+    """Save what the page shows now, for people to look at (`.ordertalk/screenshots/`)."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
