@@ -17,10 +17,12 @@ demo: $(STAMP)
 	ORDERTALK_DATABASE_URL=$${ORDERTALK_DATABASE_URL:-sqlite+aiosqlite:///./.ordertalk/demo.db} \
 		sh -c 'mkdir -p .ordertalk && $(BIN)/ordertalk demo'
 
-# The suite runs on SQLite, then the database tests again on PostgreSQL.
+# The suite runs on SQLite, then the database tests again on PostgreSQL, each on two workers
+# (pytest-xdist; under xdist every worker has a PostgreSQL database of its own: test_gw0, ...).
+TEST_WORKERS ?= 2
 test: $(STAMP) services chromium
-	$(BIN)/pytest -q
-	ORDERTALK_TEST_DATABASE_URL=$(PG_URL) $(BIN)/pytest -q -m database
+	$(BIN)/pytest -q -n $(TEST_WORKERS)
+	ORDERTALK_TEST_DATABASE_URL=$(PG_URL) $(BIN)/pytest -q -n $(TEST_WORKERS) -m database
 
 lint: $(STAMP)
 	$(BIN)/ruff format --check src tests bench

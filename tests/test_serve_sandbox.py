@@ -105,9 +105,11 @@ class Served:
 @pytest.fixture
 def served(install: Install) -> Iterator[Served]:
     """`ordertalk serve --sandbox` for the stores that exist when it starts; stopped by Ctrl-C."""
+    # No quiet hours: at night in India the COD confirmation would rightly wait until 08:00.
     store = install.run(
-        "store", "create", "--name", "Chai & Co", "--country", "IN", "--language", "en", "--json"
-    )
+        "store", "create", "--name", "Chai & Co", "--country", "IN", "--language", "en",
+        "--quiet-hours", "off", "--json",
+    )  # fmt: skip
     assert store.returncode == 0, store.stderr
     (install.cwd / "store.json").write_text(store.stdout)
     port, sandbox_port = free_port(), free_port()

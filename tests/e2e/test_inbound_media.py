@@ -97,8 +97,12 @@ def test_a_photo_is_kept_read_fetched_served_and_announced(
     mine = wait_for(sent_by_asha, lambda items: any(i["id"] == wamid and i["read"] for i in items))
     assert any(item["id"] == wamid and item["read"] for item in mine), mine
 
-    # The message is in Asha's conversation, once.
-    [kept] = asyncio.run(kept_messages(shop.database_url, wamid))
+    # The message is in Asha's conversation, once; the receipt is recorded just after the
+    # phone shows it (the worker writes the row once the Cloud API has answered).
+    [kept] = wait_for(
+        lambda: asyncio.run(kept_messages(shop.database_url, wamid)),
+        lambda rows: [row.read_receipt for row in rows] == ["sent"],
+    )
     assert (kept.direction, kept.type, kept.read_receipt) == ("in", "image", "sent")
 
     # The store hears of it, with a link to the photo and a masked phone number.

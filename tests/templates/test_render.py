@@ -126,11 +126,13 @@ def test_free_form_versions_take_the_shape_of_the_message() -> None:
     assert {k for k, shape in shapes.items() if shape == "interactive"} == {
         "cod_confirmation",
         "delivery_attempt_failed",
+        "feedback_request",
     }
     assert {k for k, shape in shapes.items() if shape == "document"} == {"order_confirmed_invoice"}
     assert {k for k, shape in shapes.items() if shape == "text"} == set(REGISTRY) - {
         "cod_confirmation",
         "delivery_attempt_failed",
+        "feedback_request",
         "order_confirmed_invoice",
     }
 
@@ -229,7 +231,7 @@ def test_a_language_the_message_is_not_written_in_is_refused() -> None:
         ("hi", "hi_IN", "INR", "1499.50", "₹1,499.50"),
         ("en", "en_IN", "INR", "150000", "₹1,50,000.00"),  # Indian digit grouping
         ("pt_BR", "pt_BR", "BRL", "1499.50", "R$\xa01.499,50"),
-        ("id", "id_ID", "IDR", "150000", "Rp150.000,00"),
+        ("id", "id_ID", "IDR", "150000", "Rp150.000"),  # CLDR 47+: rupiah has no minor unit
         ("es", "es_ES", "EUR", "1499.50", "1.499,50\xa0€"),
     ],
 )

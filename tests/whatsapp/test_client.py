@@ -12,6 +12,7 @@ window closed) are not errors of the call: they arrive as a signed ``failed`` st
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import io
 from typing import Any
@@ -363,6 +364,31 @@ async def test_nothing_listening_is_a_transport_error_that_is_not_ambiguous(
             await client.send_text(CUSTOMER, "hello")
 
     assert caught.value.ambiguous is False
+    assert caught.value.retry_class is RetryClass.RETRY_SOON
+    assert sandbox.settings.access_token not in str(caught.value)
+
+
+async def test_a_server_that_hangs_up_after_reading_the_send_is_ambiguous(
+    sandbox: Sandbox,
+) -> None:
+    # The request reached the other side, so the message may have gone: never "not sent".
+    heard: list[bytes] = []
+
+    async def hang_up(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        heard.append(await reader.readuntil(b"\r\n\r\n"))
+        writer.close()
+
+    server = await asyncio.start_server(hang_up, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    try:
+        async with client_for(sandbox, base_url=f"http://127.0.0.1:{port}") as client:
+            with pytest.raises(CloudApiTransportError) as caught:
+                await client.send_text(CUSTOMER, "hello")
+    finally:
+        server.close()
+
+    assert heard and heard[0].startswith(b"POST ")
+    assert caught.value.ambiguous is True
     assert caught.value.retry_class is RetryClass.RETRY_SOON
     assert sandbox.settings.access_token not in str(caught.value)
 

@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from ordertalk.commerce.models import Order
 from ordertalk.contacts.models import Contact
 from ordertalk.db import utcnow
 from ordertalk.journeys.service import expires_at, relevance, respects_quiet_hours
@@ -41,6 +42,7 @@ from ordertalk.messaging.states import MessageState
 from ordertalk.policy.decisions import Defer, Form, Purpose, Reason, Send, Suppress
 from ordertalk.policy.gate import Budget, PolicyFacts, decide
 from ordertalk.stores.models import Store
+from ordertalk.templates.models import TemplateStatus
 from ordertalk.templates.registry import REGISTRY
 from ordertalk.templates.render import (
     Rendered,
@@ -105,46 +107,73 @@ class _Job:
 
 
 class _BudgetCache:
-    """Per-store messaging-limit usage for one pass (one query per store, not per message)."""
+    """Per-store messaging-limit usage for one pass: one query per store, and one for the whole
+    batch's customers, not one per message."""
 
     def __init__(self) -> None:
         self._used: dict[str, tuple[int, datetime | None]] = {}
+        self._counted: set[tuple[str, int]] = set()
+
+    @staticmethod
+    def _recent(since: datetime) -> tuple[Any, ...]:
+        return (
+            OutboundMessage.form == Form.TEMPLATE.value,
+            OutboundMessage.accepted_at >= since,
+        )
+
+    async def prefetch(self, session: AsyncSession, contact_ids: set[int], now: datetime) -> None:
+        """Which of these customers already count against their store's limit today."""
+        rows = await session.execute(
+            select(OutboundMessage.store_id, OutboundMessage.contact_id)
+            .where(*self._recent(now - WINDOW), OutboundMessage.contact_id.in_(contact_ids))
+            .distinct()
+        )
+        self._counted.update((store_id, contact_id) for store_id, contact_id in rows)
 
     async def budget(
         self, session: AsyncSession, store: Store, contact_id: int, now: datetime
     ) -> Budget:
-        since = now - WINDOW
-        recent = (
-            OutboundMessage.store_id == store.id,
-            OutboundMessage.form == Form.TEMPLATE.value,
-            OutboundMessage.accepted_at >= since,
-        )
         if store.id not in self._used:
             row = (
                 await session.execute(
                     select(
                         func.count(func.distinct(OutboundMessage.contact_id)),
                         func.min(OutboundMessage.accepted_at),
-                    ).where(*recent)
+                    ).where(OutboundMessage.store_id == store.id, *self._recent(now - WINDOW))
                 )
             ).one()
             self._used[store.id] = (int(row[0]), row[1])
         used, oldest = self._used[store.id]
-        counted = await session.scalar(
-            select(OutboundMessage.id)
-            .where(*recent, OutboundMessage.contact_id == contact_id)
-            .limit(1)
-        )
         return Budget(
             used=used,
             limit=store.messaging_limit,
-            contact_counted=counted is not None,
+            contact_counted=(store.id, contact_id) in self._counted,
             frees_at=(oldest + WINDOW) if oldest else None,
         )
 
-    def spend(self, store_id: str) -> None:
+    def spend(self, store_id: str, contact_id: int) -> None:
+        """A template is about to go to this customer: they count from now on."""
+        if (store_id, contact_id) in self._counted:
+            return
         used, oldest = self._used.get(store_id, (0, None))
         self._used[store_id] = (used + 1, oldest)
+        self._counted.add((store_id, contact_id))
+
+
+class _TemplateStates:
+    """What Meta said of each template in one pass: one query per (store, template, language)
+    rather than one per message (a batch is mostly the same few templates)."""
+
+    def __init__(self) -> None:
+        self._known: dict[tuple[str, str, str], TemplateStatus | None] = {}
+
+    async def get(
+        self, session: AsyncSession, store_id: str, name: str, language: str
+    ) -> TemplateStatus | None:
+        key = (store_id, name, language)
+        if key not in self._known:
+            self._known[key] = await template_state(session, store_id, name, language)
+        return self._known[key]
 
 
 class Dispatcher:
@@ -237,6 +266,7 @@ class Dispatcher:
     async def _prepare(self, ids: list[int], now: datetime) -> list[_Job]:
         jobs: list[_Job] = []
         budgets = _BudgetCache()
+        templates = _TemplateStates()
         async with self.sessions() as session:
             messages = list(
                 await session.scalars(
@@ -257,6 +287,10 @@ class Dispatcher:
                     select(Store).where(Store.id.in_({m.store_id for m in messages}))
                 )
             }
+            # Loaded once for the batch: relevance and rendering then find them in the session.
+            await budgets.prefetch(session, set(contacts), now)
+            order_ids = {m.order_id for m in messages if m.order_id is not None}
+            _orders = (await session.scalars(select(Order).where(Order.id.in_(order_ids)))).all()
             for message in messages:
                 job = await self._prepare_one(
                     session,
@@ -265,6 +299,7 @@ class Dispatcher:
                     stores[message.store_id],
                     now,
                     budgets,
+                    templates,
                 )
                 if job is not None:
                     jobs.append(job)
@@ -279,6 +314,7 @@ class Dispatcher:
         store: Store,
         now: datetime,
         budgets: _BudgetCache,
+        templates: _TemplateStates,
     ) -> _Job | None:
         if message.state == MessageState.SENDING.value:
             # The lease ran out mid-send (a crash, or a response that never came back).
@@ -296,7 +332,9 @@ class Dispatcher:
                 detail="no response to the send; waiting for a status webhook",
             )
             return None
-        decision, language = await self._decide(session, message, contact, store, now, budgets)
+        decision, language = await self._decide(
+            session, message, contact, store, now, budgets, templates
+        )
         if isinstance(decision, Suppress):
             message.state = MessageState.SUPPRESSED.value
             message.lease_until = None
@@ -333,6 +371,7 @@ class Dispatcher:
         contact: Contact,
         store: Store,
         now: datetime,
+        templates: _TemplateStates,
     ) -> None:
         """A richer variant whose template Meta has not approved (the invoice PDF header)
         gives way to the plain one, rather than holding the message."""
@@ -340,7 +379,7 @@ class Dispatcher:
         if plain is None:
             return
         language = choose_language(message.intent, [contact.language, store.language])
-        state = await template_state(session, store.id, REGISTRY[message.intent].name, language)
+        state = await templates.get(session, store.id, REGISTRY[message.intent].name, language)
         if state is not None and state.status == "APPROVED":
             return
         note(
@@ -361,9 +400,10 @@ class Dispatcher:
         store: Store,
         now: datetime,
         budgets: _BudgetCache,
+        templates: _TemplateStates,
     ) -> tuple[Send | Defer | Suppress, str]:
         purpose = Purpose(message.purpose)
-        await self._fall_back_if_unapproved(session, message, contact, store, now)
+        await self._fall_back_if_unapproved(session, message, contact, store, now, templates)
         language = (
             str(message.params.get("language") or contact.language)
             if message.intent == REPLY_INTENT
@@ -374,7 +414,7 @@ class Dispatcher:
         status = category = None
         if has_template:
             defn = REGISTRY[message.intent]
-            state = await template_state(session, store.id, defn.name, language)
+            state = await templates.get(session, store.id, defn.name, language)
             status = state.status if state else None
             category = state.category if state else defn.category
         consent = {
@@ -508,7 +548,7 @@ class Dispatcher:
             at=now,
         )
         if decision.form is Form.TEMPLATE:
-            budgets.spend(store.id)
+            budgets.spend(store.id, contact.id)
         return _Job(message.id, client, payload, max(store.throughput_per_s, 1))
 
     async def _send_all(self, jobs: list[_Job]) -> list[tuple[int, SendResult | CloudApiError]]:
@@ -531,8 +571,9 @@ class Dispatcher:
     async def _record(self, results: list[tuple[int, SendResult | CloudApiError]]) -> None:
         now = self.clock()
         async with self.sessions() as session:
+            locked = await self._locked(session, [message_id for message_id, _ in results])
             for message_id, result in results:
-                message = await self._locked(session, message_id)
+                message = locked.get(message_id)
                 if message is None:
                     continue
                 message.lease_until = None
@@ -586,24 +627,31 @@ class Dispatcher:
                     await announce_status(session, message, MessageState.FAILED, now)
             await session.commit()
 
-    async def _locked(self, session: AsyncSession, message_id: int) -> OutboundMessage | None:
-        """The row, read only once this transaction holds its write lock.
+    async def _locked(
+        self, session: AsyncSession, message_ids: list[int]
+    ) -> dict[int, OutboundMessage]:
+        """The rows, read only once this transaction holds their write locks.
 
-        A status webhook may change the row while the batch was being sent; reading it first
+        A status webhook may change a row while the batch was being sent; reading it first
         and writing later would overwrite that (a failure turned back into "accepted"). With
-        the lock held (SQLite: a write first takes the database lock; PostgreSQL: SELECT … FOR
-        UPDATE), what is read is the latest committed state and stays so until commit.
+        the locks held (SQLite: a write first takes the database lock; PostgreSQL: SELECT … FOR
+        UPDATE, in id order so two lockers never wait on each other in a circle), what is read
+        is the latest committed state and stays so until commit.
         """
+        ids = sorted(message_ids)
+        rows = (
+            select(OutboundMessage).where(OutboundMessage.id.in_(ids)).order_by(OutboundMessage.id)
+        )
         if session.get_bind().dialect.name == "postgresql":
             # FOR UPDATE: the strong row lock (a plain UPDATE of a non-key column takes a
             # weaker one, and a webhook adding an event for the row could then deadlock us).
-            return await session.get(
-                OutboundMessage, message_id, populate_existing=True, with_for_update=True
+            rows = rows.with_for_update()
+        else:
+            await session.execute(
+                update(OutboundMessage)
+                .where(OutboundMessage.id.in_(ids))
+                .values(lease_until=None)
+                .execution_options(synchronize_session=False)
             )
-        await session.execute(
-            update(OutboundMessage)
-            .where(OutboundMessage.id == message_id)
-            .values(lease_until=None)
-            .execution_options(synchronize_session=False)
-        )
-        return await session.get(OutboundMessage, message_id, populate_existing=True)
+        found = await session.scalars(rows.execution_options(populate_existing=True))
+        return {message.id: message for message in found}

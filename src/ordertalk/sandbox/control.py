@@ -112,7 +112,9 @@ async def phone_sent(request: Request) -> Response:
     platform = platform_of(request)
     key = request.path_params["wa_id"]
     items = [item for chat in platform.directory.chats_of(key) for item in chat.sent]
-    items.sort(key=lambda item: (int(item["message"]["timestamp"]), item["id"]))
+    # Timestamps are whole seconds and wamids random: a stable sort on the time alone keeps
+    # each chat's arrival order for messages sent within one second.
+    items.sort(key=lambda item: int(item["message"]["timestamp"]))
     return json_response(items)
 
 
