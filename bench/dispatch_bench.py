@@ -22,6 +22,7 @@ from pywa import WhatsApp
 from pywa.types.templates import TemplateLanguage
 from pywa_async import WhatsApp as AsyncWhatsApp
 from sqlalchemy import func, select
+from tests.servers import free_port
 
 from bench.httpload import Sink
 from bench.rig import API, NUMBER, TOKEN, fresh_database, make_store, sandbox, scratch
@@ -35,13 +36,14 @@ from ordertalk.messaging.clients import ClientPool
 from ordertalk.messaging.dispatcher import DispatchConfig, Dispatcher
 from ordertalk.messaging.models import OutboundMessage
 from ordertalk.stores.models import Store
-from tests.servers import free_port
+
 
 @dataclass
 class DispatchRun:
     """What one backend measured."""
 
     backend: str
+    database_url: str  # kept, with every message accepted, for the ingest benchmark
     sends: int
     ordertalk_s: float
     pywa_sync_s: float
@@ -173,6 +175,6 @@ async def run(backend: str, sends: int) -> DispatchRun:
             sync_s = await asyncio.to_thread(_pywa_sync, box.url, sends)
             await asyncio.sleep(2)
             async_s = await _pywa_async(box.url, sends)
-        return DispatchRun(backend, sends, ordertalk_s, sync_s, async_s)
+        return DispatchRun(backend, database_url, sends, ordertalk_s, sync_s, async_s)
     finally:
         await sink.close(server)

@@ -108,3 +108,26 @@ async def blast(
     started = time.perf_counter()
     await asyncio.gather(*(worker() for _ in range(connections)))
     return time.perf_counter() - started
+
+
+async def timed_blast(
+    port: int, requests: list[bytes], connections: int, on_answer: Callable[[int, bytes], None]
+) -> tuple[float, list[float]]:
+    """Like :func:`blast`; also each request's seconds from write to complete answer."""
+    queue = iter(requests)
+    latencies: list[float] = []
+
+    async def worker() -> None:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        try:
+            for raw in queue:
+                sent = time.perf_counter()
+                answer = await _request(reader, writer, raw)
+                latencies.append(time.perf_counter() - sent)
+                on_answer(*answer)
+        finally:
+            writer.close()
+
+    started = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(connections)))
+    return time.perf_counter() - started, latencies

@@ -33,7 +33,9 @@ APP_SECRET = "bench-app-secret"
 WABA = "300000000000001"
 NUMBER = "200000000000001"
 API = "v25.0"
-POSTGRES = os.environ.get("BENCH_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/bench")
+POSTGRES = os.environ.get(
+    "BENCH_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/bench"
+)
 BACKENDS = ("sqlite", "postgresql")
 
 
@@ -43,6 +45,17 @@ class SandboxProcess:
 
     url: str
     process: subprocess.Popen[bytes]
+
+
+async def wait_healthy(url: str, attempts: int = 400) -> None:
+    """Return once `url` answers 200 (a server just started)."""
+    async with httpx.AsyncClient() as client:
+        for _ in range(attempts):
+            with contextlib.suppress(httpx.HTTPError):
+                if (await client.get(url)).status_code == 200:
+                    return
+            await asyncio.sleep(0.05)
+    raise RuntimeError(f"{url} did not come up")
 
 
 def pinned(core: int) -> list[str]:
@@ -64,14 +77,8 @@ async def sandbox(webhook_url: str, *, throughput: int = 1000) -> AsyncIterator[
     )
     url = f"http://127.0.0.1:{port}"
     try:
+        await wait_healthy(f"{url}/_sandbox/health")
         async with httpx.AsyncClient(base_url=url) as control:
-            for _ in range(200):
-                with contextlib.suppress(httpx.HTTPError):
-                    if (await control.get("/_sandbox/health")).status_code == 200:
-                        break
-                await asyncio.sleep(0.05)
-            else:
-                raise RuntimeError("the sandbox did not start")
             answer = await control.put(
                 "/_sandbox/config",
                 json={

@@ -3,7 +3,9 @@
 A new store is made on every run: orders, contacts, consent (a STOP) and reachability belong to a
 store, so replaying the story into last run's store would only meet "already delivered" and
 "opted out". Older demo stores stay in the database, harmless; the phone views below only show
-this run's store number.
+this run's store number. Each store gets a dashboard owner with a generated password, printed
+once with the dashboard, phone view and tracking links: fine for a local demo, never for a real
+store (`ordertalk user create` asks for a password instead).
 """
 
 from __future__ import annotations
@@ -23,9 +25,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
+from pydantic import SecretStr
 from rich.console import Console
 from sqlalchemy import func, select
 
+from ordertalk.commerce.models import Order
 from ordertalk.config import Settings
 from ordertalk.db import create_engine, session_factory
 from ordertalk.demo_data import (
@@ -41,7 +45,7 @@ from ordertalk.demo_data import (
     playground,
     scenario,
 )
-from ordertalk.demo_report import Report, print_header, print_report
+from ordertalk.demo_report import Links, Report, print_header, print_links, print_report
 from ordertalk.migrations import upgrade_async
 from ordertalk.phone import Phone, converse, terminal_reader
 from ordertalk.sandbox.settings import Behaviour
@@ -49,6 +53,9 @@ from ordertalk.stack import Stack, running, sandbox_number_for
 from ordertalk.stores.service import create_store, set_integration_secret
 from ordertalk.templates.models import TemplateStatus
 from ordertalk.templates.service import push
+from ordertalk.web.links import page_url
+from ordertalk.web.models import TrackingLink
+from ordertalk.web.users import Role, create_user
 from ordertalk.whatsapp.client import WhatsAppClient
 
 SOURCES = ("shopify", "woocommerce", "aftership", "easypost", "clickpost")
@@ -57,6 +64,9 @@ SAME_CUSTOMER_GAP_S = 1.2  # between two steps of one customer, so each message 
 STORY_MINUTE = timedelta(minutes=1)  # event times step by a minute and end just before now
 SETTLE_S = 30.0
 TEMPLATES_S = 15.0
+# Alex's answers come in bursts longer than the sandbox's per-customer pace lets through at
+# once, so the phone waits this long for a reply before asking for the next line.
+PHONE_SETTLE_S = 8.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +76,8 @@ class DemoStore:
     id: str
     key: str
     secrets: dict[str, str]
+    email: str  # the dashboard owner's login
+    password: str
 
     @property
     def number(self) -> str:
@@ -74,7 +86,8 @@ class DemoStore:
 
 
 async def _create_store(settings: Settings) -> DemoStore:
-    """A store with quiet hours off (so every message goes at once) and all five sources."""
+    """A store with quiet hours off (so every message goes at once), all five sources and a
+    dashboard owner whose generated password the demo prints once (a local demo only)."""
     engine = create_engine(settings.database_url)
     try:
         async with session_factory(engine)() as session:
@@ -88,8 +101,19 @@ async def _create_store(settings: Settings) -> DemoStore:
             keys = {source: secrets.token_urlsafe(24) for source in SOURCES}
             for source, secret in keys.items():
                 await set_integration_secret(session, store, source, secret, {})
+            # Emails are unique across stores, and every run makes a new store.
+            email = f"owner-{store.id.removeprefix('st_')}@sunrise-bazaar.example"
+            password = secrets.token_urlsafe(12)
+            await create_user(
+                session,
+                store_id=store.id,
+                email=email,
+                name="Demo owner",
+                password=password,
+                role=Role.OWNER,
+            )
             await session.commit()
-            return DemoStore(store.id, key, keys)
+            return DemoStore(store.id, key, keys, email, password)
     finally:
         await engine.dispose()
 
@@ -326,6 +350,52 @@ async def settle(api: httpx.AsyncClient, stories: list[Story]) -> dict[str, list
 # --- the whole demo -----------------------------------------------------------------------
 
 
+def _demo_settings(settings: Settings) -> Settings:
+    """The settings the demo runs with: messages carry this Ordertalk's own /t/ links (unless a
+    public URL is set already), and one session secret signs logins and the tracking page's
+    forms (unset, a warning would interrupt the story). `model_copy` does not validate: the
+    values go in with their final types."""
+    changes: dict[str, Any] = {}
+    if not settings.public_url:
+        changes["public_url"] = f"http://{settings.host}:{settings.port}"
+    if settings.session_secret is None:
+        changes["session_secret"] = SecretStr(secrets.token_urlsafe(32))
+    return settings.model_copy(update=changes)
+
+
+async def _tracking_code(settings: Settings, store_id: str) -> tuple[str, str | None] | None:
+    """The newest tracking link a demo message carried, as (code, order name)."""
+    engine = create_engine(settings.database_url)
+    try:
+        async with session_factory(engine)() as session:
+            row = (
+                await session.execute(
+                    select(TrackingLink.code, Order.name)
+                    .join(Order, Order.id == TrackingLink.order_id)
+                    .where(TrackingLink.store_id == store_id)
+                    .order_by(TrackingLink.id.desc())
+                    .limit(1)
+                )
+            ).first()
+    finally:
+        await engine.dispose()
+    return (row[0], row[1]) if row is not None else None
+
+
+async def _links(settings: Settings, stack: Stack, store: DemoStore) -> Links:
+    """Where to look in a browser: the dashboard and its login, every phone, a tracking page."""
+    assert stack.sandbox_url is not None
+    found = await _tracking_code(settings, store.id)
+    return Links(
+        dashboard=f"{stack.api_url}/ui/login",
+        email=store.email,
+        password=store.password,
+        phones=f"{stack.sandbox_url}/_sandbox/phones",
+        tracking=page_url(settings.public_url or stack.api_url, found[0]) if found else None,
+        tracking_order=found[1] if found else None,
+    )
+
+
 def _behaviour(settings: Settings) -> Behaviour:
     return Behaviour.model_validate(
         {
@@ -346,6 +416,7 @@ async def run_demo(
 
     True when every customer got what the scenario expects.
     """
+    settings = _demo_settings(settings)
     await upgrade_async(settings.database_url)
     store = await _create_store(settings)  # before `running`: the sandbox learns numbers at start
     behaviour = _behaviour(settings)
@@ -366,7 +437,11 @@ async def run_demo(
             await Player(api, sandbox, store, console, problems).play(stories)
             messages = await settle(api, stories)
             report = await Report.gather(api, sandbox, store.number, stories, messages, problems)
+        links = await _links(settings, stack, store)
+        if links.tracking is None:
+            report.problems.append("no message carried a tracking link (/t/...)")
         print_report(console, report, stack, store.key, store.number, time.monotonic() - started)
+        print_links(console, links)
         if serve:
             await _your_turn(stack.api_url, stack.sandbox_url, auth, console)
             console.print(
@@ -395,9 +470,15 @@ async def _your_turn(
         console.print(
             f"  Other customers' phones: [cyan]{command.replace(playground.ALEX, 'WA_ID')}[/]"
         )
-        console.print(f"  Every phone in a browser: [cyan]{sandbox_url}/_sandbox/phones[/]")
+        alex = f"{sandbox_url}/_sandbox/phones/{playground.ALEX}"
+        console.print(f"  Alex's phone in a browser: [cyan]{alex}[/]")
         if not (sys.stdin.isatty() and console.is_terminal):
             console.print(f"  Be Alex from another terminal: [cyan]{command}[/]")
             return
-        await converse(Phone(sandbox, playground.ALEX), console, terminal_reader(console))
+        console.print(
+            "  [dim]A reply can take a few seconds (WhatsApp paces messages to one customer); "
+            "press Enter on an empty line to see what arrived since.[/]"
+        )
+        phone = Phone(sandbox, playground.ALEX)
+        await converse(phone, console, terminal_reader(console), settle_s=PHONE_SETTLE_S)
         console.print("[dim]Left Alex's phone.[/]")

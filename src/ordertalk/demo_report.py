@@ -1,4 +1,5 @@
-"""What `ordertalk demo` prints: where to look, each phone, why messages were not sent, commands."""
+"""What `ordertalk demo` prints: where to look, each phone, why messages were not sent, commands,
+and the pages to open in a browser."""
 
 from __future__ import annotations
 
@@ -298,3 +299,37 @@ def _print_commands(console: Console, report: Report, stack: Stack, key: str, nu
             console.print(f"  [dim]# {label}[/]", highlight=False)
         if command:
             console.print(f"  {command}", markup=False, highlight=False, soft_wrap=True)
+
+
+@dataclass(frozen=True, slots=True)
+class Links:
+    """The pages to open in a browser once the scenario has played."""
+
+    dashboard: str  # the login page
+    email: str
+    password: str
+    phones: str
+    tracking: str | None  # one demo order's /t/{code} page (None: no message carried a link)
+    tracking_order: str | None
+
+
+def print_links(console: Console, links: Links) -> None:
+    """The dashboard with its login, the phone view and a tracking page (URLs never wrapped,
+    so they can be copied whole)."""
+    lines = [
+        f"  [bold]Dashboard[/]      {links.dashboard}",
+        f"                 email {escape(links.email)}   password {escape(links.password)}",
+        "                 [dim](made for this local demo store and printed only here)[/]",
+        f"  [bold]Phone view[/]     {links.phones}   [dim](every customer's WhatsApp)[/]",
+    ]
+    if links.tracking:
+        order = escape(links.tracking_order or "")
+        lines.append(
+            f"  [bold]Tracking page[/]  {links.tracking}   [dim](order {order}: the link one of "
+            "its messages carried)[/]"
+        )
+    else:
+        lines.append("  [bold]Tracking page[/]  [red]no message carried a tracking link[/]")
+    console.print("\n[bold]Open in a browser[/]")
+    for line in lines:
+        console.print(line, highlight=False, soft_wrap=True)

@@ -50,8 +50,23 @@ def page(browser: Browser) -> Iterator[Page]:
 
 
 def screenshot(page: Page, name: str) -> Path:
-    """Save what the page shows now, for people to look at (`.ordertalk/screenshots/`)."""
+    """Save what the page shows now, for people to look at (`.ordertalk/screenshots/`, or
+    ORDERTALK_SCREENSHOTS)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def assert_fits(page: Page) -> None:
+    """No horizontal scrolling at the page's 375 px (a navigation may scroll inside itself)."""
+    width = page.evaluate("document.documentElement.scrollWidth")
+    viewport = page.viewport_size
+    assert viewport is not None
+    # On failure, name the first few elements that stick out, to know where to look.
+    wide = page.evaluate(
+        "[...(document.querySelector('main') || document.body).querySelectorAll('*')]"
+        f".filter(e => e.getBoundingClientRect().right > {viewport['width'] + 1}).slice(0, 5)"
+        ".map(e => e.tagName + '.' + e.className)"
+    )
+    assert width <= viewport["width"], f"{page.url} is {width} px wide: {wide}"

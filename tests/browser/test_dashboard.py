@@ -1,6 +1,7 @@
-"""The dashboard in Chromium at a phone's width: an agent logs in, reads an order's messages
-and the reasons behind them, and answers a customer from the inbox (the customer's sandbox
-phone shows the answer)."""
+"""The dashboard in Chromium at a phone's width: an agent logs in (with the mouse, or with the
+keyboard alone, skipping the navigation), reads an order's messages and the reasons behind them,
+and answers a customer from the inbox (the customer's sandbox phone shows the answer). Every
+page fits 375 px."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from playwright.sync_api import Page, expect
 
 from ordertalk.db import create_engine, session_factory
 from ordertalk.web.users import Role, create_user
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import assert_fits, screenshot
 from tests.e2e.conftest import shop  # noqa: F401  (the running Ordertalk and its store)
 from tests.e2e.harness import Shop, wait_for
 
@@ -49,6 +50,7 @@ def log_in(page: Page, shop: Shop) -> None:  # noqa: F811
     page.get_by_role("button", name="Log in").click()
     expect(page.get_by_role("alert")).to_have_text("The email or the password is wrong.")
     page.get_by_label("Password").fill(PASSWORD)
+    assert_fits(page)
     screenshot(page, "dashboard-login")
     page.get_by_role("button", name="Log in").click()
     expect(page.get_by_role("heading", name="Orders")).to_be_visible()
@@ -66,6 +68,7 @@ def test_an_agent_opens_an_order_and_reads_its_messages_and_reasons(
     nav = page.get_by_role("navigation", name="Dashboard")
     expect(nav.get_by_role("link", name="Orders")).to_have_attribute("aria-current", "page")
     expect(page.get_by_text("+91•••••3210")).to_be_visible()
+    assert_fits(page)
     screenshot(page, "dashboard-orders")
     page.get_by_label("Order number or phone").fill("98765 43210")
     page.get_by_role("button", name="Search").click()
@@ -79,6 +82,7 @@ def test_an_agent_opens_an_order_and_reads_its_messages_and_reasons(
     expect(messages.first.get_by_text("decision: send")).to_be_visible()
     expect(messages.first).to_contain_text("allowed")
     expect(page.locator(".timeline li").first).to_contain_text("advanced")
+    assert_fits(page)
     screenshot(page, "dashboard-order")
 
 
@@ -97,6 +101,7 @@ def test_an_agent_answers_a_customer_from_the_inbox(
     page.get_by_role("navigation", name="Dashboard").get_by_role("link", name="Inbox").click()
     waiting = page.locator("section", has=page.get_by_role("heading", name=re.compile("Waiting")))
     expect(waiting.get_by_role("link")).to_have_count(1)
+    assert_fits(page)
     screenshot(page, "dashboard-inbox")
     waiting.get_by_role("link").click()
     expect(page.locator(".thread")).to_contain_text("talk to a person")
@@ -114,4 +119,38 @@ def test_an_agent_answers_a_customer_from_the_inbox(
     expect(page.locator(".thread .status").last).to_contain_text(
         re.compile("sent|delivered|read"), timeout=15_000
     )
+    assert_fits(page)
     screenshot(page, "dashboard-conversation")
+
+
+def test_an_agent_logs_in_and_skips_the_navigation_with_the_keyboard_alone(
+    shop: Shop,  # noqa: F811
+    agent: str,
+    page: Page,
+) -> None:
+    shop.step("shopify", "orders_create_cod_in", ORDER)
+    page.goto(f"{shop.url}/ui/login")
+    # The login page starts in its email field (autofocus: the page's one task); the skip link
+    # is the stop before it.
+    email = page.get_by_label("Email")
+    skip = page.get_by_role("link", name="Skip to content")
+    expect(email).to_be_focused()
+    page.keyboard.press("Shift+Tab")
+    expect(skip).to_be_focused()
+    expect(skip).to_be_in_viewport()  # shown when focused, not only to screen readers
+    page.keyboard.press("Tab")
+    expect(email).to_be_focused()
+    page.keyboard.type(EMAIL)
+    page.keyboard.press("Tab")
+    expect(page.get_by_label("Password")).to_be_focused()
+    page.keyboard.type(PASSWORD)
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Orders")).to_be_visible()
+    # A page with the navigation: Tab reaches the skip link first, and following it puts the
+    # next Tab in the page's content, past every navigation link.
+    page.keyboard.press("Tab")
+    expect(skip).to_be_focused()
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    expect(page.get_by_label("Order number or phone")).to_be_focused()
+    screenshot(page, "dashboard-keyboard")

@@ -11,7 +11,7 @@ from playwright.sync_api import Page, expect
 
 from ordertalk.db import create_engine, session_factory
 from ordertalk.web.users import Role, create_user
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import assert_fits, screenshot
 from tests.e2e.conftest import shop  # noqa: F401  (the running Ordertalk and its store)
 from tests.e2e.harness import Shop
 
@@ -46,17 +46,6 @@ def owner(shop: Shop) -> str:  # noqa: F811
     return EMAIL
 
 
-def _fits(page: Page) -> None:
-    """No horizontal scrolling at 375 px (the navigation scrolls inside itself)."""
-    width = page.evaluate("document.documentElement.scrollWidth")
-    wide = page.evaluate(
-        "[...document.querySelectorAll('main *')]"
-        ".filter(e => e.getBoundingClientRect().right > 376).slice(0, 5)"
-        ".map(e => e.tagName + '.' + e.className)"
-    )
-    assert width <= 375, f"{page.url} is {width} px wide: {wide}"
-
-
 def test_an_owner_opens_every_page_at_phone_width(
     shop: Shop,  # noqa: F811
     owner: str,
@@ -76,12 +65,12 @@ def test_an_owner_opens_every_page_at_phone_width(
         expect(nav.get_by_role("link", name=label, exact=True)).to_have_attribute(
             "aria-current", "page"
         )
-        _fits(page)
+        assert_fits(page)
         screenshot(page, name)
     # One contact, from the list (its number masked there).
     nav.get_by_role("link", name="Contacts", exact=True).click()
     page.locator("table a").first.click()
     expect(page.get_by_role("heading", level=2, name="Consent")).to_be_visible()
     expect(page.get_by_role("link", name=re.compile(ORDER + "|#"))).to_have_count(1)
-    _fits(page)
+    assert_fits(page)
     screenshot(page, "ui-contact")

@@ -1,6 +1,7 @@
 """The sandbox's phone page in Chromium at a phone's width: a customer confirms a cash-on-delivery
 order with the template's button and asks where it is, and the bot's answers appear by
-themselves (the page polls; nothing is reloaded); a list's rows open from its menu button."""
+themselves (the page polls; nothing is reloaded); a list's rows open from its menu button.
+The phone list and a chat fit 375 px."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import assert_fits, screenshot
 from tests.conftest import Sandbox
 from tests.e2e.conftest import shop  # noqa: F401  (the running Ordertalk and its store)
 from tests.e2e.harness import Shop
@@ -24,6 +25,7 @@ def test_a_customer_taps_confirm_and_asks_where_the_order_is(
 ) -> None:
     shop.step("shopify", "orders_create_cod_in", ORDER)
     page.goto(f"{shop.sandbox.url}/_sandbox/phones")
+    assert_fits(page)
     screenshot(page, "phone-view-list")
     page.get_by_role("link", name=re.compile(ASHA)).click()
     expect(page).to_have_url(re.compile(rf"/_sandbox/phones/{ASHA}"))
@@ -49,6 +51,7 @@ def test_a_customer_taps_confirm_and_asks_where_the_order_is(
     expect(mine.last).to_contain_text("where is my order")
     expect(theirs).to_have_count(3)
     expect(theirs.nth(2)).to_contain_text("#2041")
+    assert_fits(page)
     screenshot(page, "phone-view")
 
 

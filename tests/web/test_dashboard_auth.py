@@ -1,23 +1,31 @@
-"""Dashboard login: sessions, their end, CSRF, the throttle, the CLI, and no secret on a page."""
+"""Dashboard login: sessions, their end, CSRF, the throttle, the CLI, and no secret on any page
+(every navigation page, an order, a contact, a conversation, the login and a tracking page)."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import update
 from typer.testing import CliRunner
 
-from ordertalk.web.models import DashboardUser
+from ordertalk.stores.models import Store
+from ordertalk.stores.service import set_integration_secret
+from ordertalk.web.models import DashboardUser, TrackingLink
+from ordertalk.web.nav import NAV
 from ordertalk.web.users import Role, create_user
+from ordertalk.webhooks_out.service import create_endpoint
 from tests.api_support import ApiClient, api_client, new_store
+from tests.conversations.inbox_support import customer
 from tests.database import fresh_database
 from tests.web.dashboard_support import PASSWORD, csrf_in, log_in, new_user, page_token
 
 pytestmark = pytest.mark.database
 
 EMAIL = "priya@chai.example"
+CODE = "Tr4ckingC0de"  # a tracking link's code (12 URL-safe characters)
 
 
 @pytest.fixture
@@ -174,12 +182,43 @@ async def test_no_page_shows_a_secret(client: ApiClient) -> None:
         verify_token="verify-token-0123456789",
     )
     await new_user(client, store_id, email=EMAIL)
+    async with client.sessions() as session, session.begin():
+        store = await session.get(Store, store_id)
+        assert store is not None
+        await set_integration_secret(session, store, "shopify", "shpss-integration-secret-42", {})
+        _, signing = await create_endpoint(
+            session, store, "http://127.0.0.1:9/hooks", allow_private=True
+        )
+        asha = await customer(session, store, wrote_at=datetime.now(UTC) - timedelta(hours=1))
+        session.add(
+            TrackingLink(
+                store_id=store_id, code=CODE, order_id=asha.order.id,
+                shipment_id=asha.shipment.id, milestone="out_for_delivery", clicks=0,
+            )
+        )  # fmt: skip
+    secrets = (key, "EAAG-very-secret", "app-secret-0123", "verify-token-0123", "s" * 40,
+               "shpss-integration-secret", signing, PASSWORD)  # fmt: skip
+    tracking = f"/t/{CODE}"
+    login = (await client.get("/ui/login")).text
     await log_in(client, EMAIL)
-    for path in ("/ui/orders", "/ui/inbox", "/ui/login"):
-        html = (await client.get(path)).text
-        for secret in (key, "EAAG-very-secret", "app-secret-0123", "verify-token-0123", "s" * 40):
-            assert secret not in html, (path, secret)
-        assert PASSWORD not in html
+    pages = {item.href for item in NAV} | {
+        "/ui/orders/1001",
+        f"/ui/contacts/{asha.contact.id}",
+        f"/ui/inbox/{asha.conversation.id}",
+        tracking,
+    }
+    assert "/ui/settings" in pages  # an owner sees every page, settings too
+    shown = {"/ui/login": login}
+    for path in sorted(pages):
+        response = await client.get(path)
+        assert response.status_code == 200, (path, response.text[:300])
+        shown[path] = response.text
+    for path, html in shown.items():
+        for secret in secrets:
+            assert secret not in html, (path, secret[:8])
+    # The customer's page masks their number (the merchant's order page may show it).
+    assert "Order #1001" in shown[tracking]
+    assert "9876543210" not in shown[tracking]
 
 
 async def test_users_are_created_with_checked_input(client: ApiClient, store_id: str) -> None:

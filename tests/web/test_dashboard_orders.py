@@ -1,6 +1,6 @@
 """Dashboard orders: the list (newest first, search, pages), one order with its messages and
-reasons, Retry making exactly one new outbox row that the policy still judges, and another
-store's order a 404."""
+reasons, Retry making exactly one new outbox row that the policy still judges (and that reaches
+the sandbox phone when nothing stops it), and another store's order a 404."""
 
 from __future__ import annotations
 
@@ -17,11 +17,16 @@ from ordertalk.messaging.outbox import enqueue, note
 from ordertalk.policy.decisions import Purpose, Reason
 from ordertalk.stores.models import Store
 from tests.api_support import ApiClient, api_client, new_store
+from tests.conftest import Sandbox
 from tests.conversations.inbox_support import Customer, customer
 from tests.database import fresh_database
+from tests.messaging.conftest import rig  # noqa: F401  (a store on the sandbox, templates approved)
+from tests.messaging.test_dispatcher import Rig
 from tests.web.dashboard_support import log_in, new_user, page_token
 
 pytestmark = pytest.mark.database
+
+PHONE = "919876543210"  # Asha, the customer `customer()` makes
 
 
 @pytest.fixture
@@ -181,6 +186,48 @@ async def test_retry_makes_one_new_row_and_the_policy_still_decides(
     async with client.sessions() as session:
         keys = list(await session.scalars(select(OutboundMessage.dedup_key)))
         assert keys[-1].endswith(":retry:2")
+
+
+async def test_a_retry_from_the_dashboard_is_sent_and_reaches_the_phone(
+    client: ApiClient,
+    rig: Rig,  # noqa: F811
+    sandbox: Sandbox,
+) -> None:
+    # The rig's store sends through the sandbox; the customer's consent is intact, and she
+    # wrote an hour ago (so WhatsApp's window is open on the sandbox too).
+    await new_user(client, rig.store_id)
+    asha = await _customer(client, rig.store_id)
+    sandbox.say(PHONE, "I want to talk to a person")
+    failed_id = await _failed_message(client, asha)
+    await log_in(client, "priya@chai.example")
+    token = await page_token(client, "/ui/orders/1001")
+    response = await client.post(
+        f"/ui/orders/1001/messages/{failed_id}/retry", data={"csrf": token, "attempt": "1"}
+    )
+    assert response.status_code == 303, response.text
+    await client.app.state.dispatcher.run_once()
+    async with client.sessions() as session:
+        original, retried = list(
+            await session.scalars(select(OutboundMessage).order_by(OutboundMessage.id))
+        )
+    assert (original.id, original.state) == (failed_id, "failed")  # kept as it was
+    assert retried.dedup_key.endswith(":retry:1")
+    assert retried.state == "accepted", await rig.events(retried.id)
+    assert retried.wamid is not None
+    assert ("attempt", "accepted", None) in await rig.events(retried.id)
+
+    # WhatsApp's status webhooks come back for the new row, not the failed one.
+    async def delivered() -> bool:
+        return await rig.state_of(retried.id) in ("delivered", "read")
+
+    await rig.wait(delivered, "the retry's delivery")
+    assert await rig.state_of(failed_id) == "failed"
+    received = [m for m in sandbox.phone(PHONE) if m["id"] == retried.wamid]
+    assert len(received) == 1, sandbox.phone(PHONE)
+    assert received[0]["status"] in ("delivered", "read")
+    assert "your order #1001 is out for delivery" in received[0]["text"]
+    page = (await client.get(f"/ui/orders/1001?retried={retried.id}")).text
+    assert f"Retry queued as message {retried.id}" in page
 
 
 async def test_retry_refuses_what_cannot_be_retried_with_a_message(

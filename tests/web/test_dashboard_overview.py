@@ -126,7 +126,17 @@ async def test_the_overview_counts_a_known_set_of_messages(client: ApiClient) ->
     ]
     assert _table(html, "failures")[1:] == [["131026 Message undeliverable", "2"]]
     assert _table(html, "suppressed")[1:] == [["opted_out: the customer opted out (STOP)", "1"]]
-    assert _table(html, "pricing")[1:] == [["utility", "3", "2"]]
+    # Billable counts per category, never an amount: no rate card, so nothing is priced.
+    assert "Billable messages by pricing category" in html
+    assert _table(html, "pricing") == [
+        ["Category", "Messages priced", "Billable"],
+        ["utility", "3", "2"],
+    ]
+    assert "utility: 2 billable of 3 priced" in html
+    assert "Ordertalk shows no amounts" in html
+    chart = re.search(r'<svg[^>]*id="pricing-chart".*?</svg>', html, re.S)
+    assert chart is not None
+    assert re.findall(r'class="chart-value">(\d+)</text>', chart[0]) == ["2"]
     assert html.count("<svg") >= 5  # charts drawn on the server
     assert "<script" not in html.split("<main", 1)[1].split("</main>")[0]
 

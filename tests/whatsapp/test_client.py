@@ -387,7 +387,8 @@ async def test_a_server_that_hangs_up_after_reading_the_send_is_ambiguous(
     finally:
         server.close()
 
-    assert heard and heard[0].startswith(b"POST ")
+    assert heard
+    assert heard[0].startswith(b"POST ")
     assert caught.value.ambiguous is True
     assert caught.value.retry_class is RetryClass.RETRY_SOON
     assert sandbox.settings.access_token not in str(caught.value)

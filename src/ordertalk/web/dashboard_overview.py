@@ -1,6 +1,7 @@
 """`/ui/overview`: the store's last 14 days of messages at a glance — per day, by intent, the
-delivered and read rates, failures by WhatsApp error and by policy reason, and pricing
-categories — as inline SVG charts, each with a table of its numbers (queries in `overview`)."""
+delivered and read rates, failures by WhatsApp error and by policy reason, and billable messages
+per pricing category — as inline SVG charts, each with a table of its numbers (queries in
+`overview`). No money amounts: nothing in Ordertalk knows Meta's rates, so `cost` stays empty."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ router = APIRouter(prefix=PREFIX, include_in_schema=False)
 
 @router.get("/overview")
 async def overview_page(request: Request, viewer: ViewerDep, session: SessionDep) -> HTMLResponse:
-    """Messages over the last days, their outcomes, failures and costs."""
+    """Messages over the last days, their outcomes, failures and billable counts."""
     data = await overview(session, viewer.store.id, utcnow())
     days = [day.day for day in data.days]
     daily = line_chart(
@@ -47,5 +48,5 @@ async def overview_page(request: Request, viewer: ViewerDep, session: SessionDep
         intents=bar_chart(data.by_intent),
         failure_chart=bar_chart(failures),
         suppressed_text={reason: reason_text(reason) for reason, _ in data.suppressed},
-        pricing=bar_chart([(category, n) for category, n, _ in data.pricing]),
+        pricing=bar_chart([(category, billable) for category, _, billable in data.pricing]),
     )

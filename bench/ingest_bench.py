@@ -1,0 +1,135 @@
+"""Status-webhook ingest: how many statuses per second `/webhooks/whatsapp` takes, and how long
+Meta waits for each acknowledgement.
+
+Ordertalk runs as `ordertalk serve --no-worker` pinned to core 0; the load comes from core 1
+over keep-alive sockets. Every POST is what the Cloud API sends: one status (sent, delivered or
+read) of a message Ordertalk really sent, signed with the app secret. Each is checked, stored
+once by its digest and applied (forward-only state, pricing, the message's event log) before
+the 200, so the figure is the whole ingest, not only the acknowledgement.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from tests.servers import free_port
+
+from bench.httpload import timed_blast
+from bench.rig import APP_SECRET, NUMBER, WABA, pinned, wait_healthy
+from ordertalk.db import create_engine, session_factory
+from ordertalk.messaging.models import OutboundMessage
+from ordertalk.whatsapp.signature import sign
+
+STATUSES = ("sent", "delivered", "read")
+PRICING = {"billable": True, "pricing_model": "PMP", "category": "utility", "type": "regular"}
+
+
+@dataclass
+class IngestRun:
+    """What one backend measured."""
+
+    statuses: int
+    seconds: float
+    latencies_ms: list[float]
+
+    @property
+    def per_s(self) -> float:
+        """Statuses applied and acknowledged per second."""
+        return self.statuses / self.seconds
+
+    @property
+    def p99_ms(self) -> float:
+        """The 99th percentile acknowledgement time."""
+        ordered = sorted(self.latencies_ms)
+        return ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
+
+
+def _body(wamid: str, wa_id: str, callback: str, status: str, at: int) -> bytes:
+    item: dict[str, object] = {
+        "id": wamid,
+        "status": status,
+        "timestamp": str(at),
+        "recipient_id": wa_id,
+        "biz_opaque_callback_data": callback,
+    }
+    if status != "read":
+        item["pricing"] = PRICING
+    value = {
+        "messaging_product": "whatsapp",
+        "metadata": {"display_phone_number": "15550001111", "phone_number_id": NUMBER},
+        "statuses": [item],
+    }
+    envelope = {
+        "object": "whatsapp_business_account",
+        "entry": [{"id": WABA, "changes": [{"field": "messages", "value": value}]}],
+    }
+    return json.dumps(envelope, separators=(",", ":")).encode()
+
+
+def _post(host: str, body: bytes) -> bytes:
+    return (
+        f"POST /webhooks/whatsapp HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\n"
+        f"X-Hub-Signature-256: {sign(APP_SECRET, body)}\r\nContent-Length: {len(body)}\r\n\r\n"
+    ).encode() + body
+
+
+async def _sent_messages(database_url: str) -> list[tuple[str, str, str]]:
+    """(wamid, customer, callback data) of every accepted message."""
+    engine = create_engine(database_url)
+    try:
+        async with session_factory(engine)() as session:
+            rows = await session.execute(
+                select(OutboundMessage.wamid, OutboundMessage.payload).where(
+                    OutboundMessage.wamid.is_not(None)
+                )
+            )
+            return [
+                (str(wamid), str(payload["to"]), str(payload["biz_opaque_callback_data"]))
+                for wamid, payload in rows
+                if payload
+            ]
+    finally:
+        await engine.dispose()
+
+
+async def run(database_url: str, connections: int = 16) -> IngestRun:
+    """Every accepted message's three statuses, one per POST, as fast as Ordertalk takes them."""
+    messages = await _sent_messages(database_url)
+    port = free_port()
+    host = f"127.0.0.1:{port}"
+    now = int(time.time())
+    requests = [
+        _post(host, _body(wamid, wa_id, callback, status, now))
+        for status in STATUSES
+        for wamid, wa_id, callback in messages
+    ]
+    env = os.environ | {
+        "ORDERTALK_DATABASE_URL": database_url,
+        "ORDERTALK_LOG_LEVEL": "WARNING",
+        "ORDERTALK_WHATSAPP_APP_SECRET": APP_SECRET,
+    }
+    command = [sys.executable, "-m", "ordertalk.cli_entry", "serve", "--no-worker"]
+    process = subprocess.Popen(
+        [*pinned(0), *command, "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        await wait_healthy(f"http://{host}/healthz")
+        answers: list[int] = []
+        seconds, latencies = await timed_blast(
+            port, requests, connections, lambda status, _: answers.append(status)
+        )
+        if bad := sorted({status for status in answers if status != 200}):
+            raise RuntimeError(f"ingest answered {bad}")
+        return IngestRun(len(requests), seconds, [s * 1000 for s in latencies])
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
