@@ -13,6 +13,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import DataError, StatementError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from ordertalk import __version__
 from ordertalk.commerce.api import router as commerce_router
@@ -30,6 +31,7 @@ from ordertalk.logs import configure_logging
 from ordertalk.messaging.api import router as messaging_router
 from ordertalk.messaging.clients import ClientPool
 from ordertalk.messaging.dispatcher import Dispatcher
+from ordertalk.messaging.pacing import build_limiter
 from ordertalk.stores.api import router as stores_router
 from ordertalk.web import pages
 from ordertalk.web.dashboard import router as dashboard_router
@@ -71,7 +73,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.engine = engine
         app.state.sessions = session_factory(engine)
         clients = ClientPool(settings)
-        dispatcher = Dispatcher(app.state.sessions, clients)
+        limiter = build_limiter(settings.redis_url)
+        dispatcher = Dispatcher(app.state.sessions, clients, limiter=limiter)
         app.state.dispatcher = dispatcher
         webhook_sender = WebhookSender(app.state.sessions)
         app.state.webhook_sender = webhook_sender
@@ -95,6 +98,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 await worker
             await webhook_sender.aclose()
             await clients.aclose()
+            await limiter.aclose()
             await engine.dispose()
 
     app = FastAPI(title="Ordertalk", version=__version__, lifespan=lifespan)
@@ -141,6 +145,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # SQLite's driver refuses integers beyond 64 bits before SQLAlchemy sees them.
         message = "a number is larger than any id or value Ordertalk stores"
         return JSONResponse({"error": {"code": "invalid_input", "message": message}}, 422)
+
+    @app.exception_handler(PoolTimeout)
+    async def overloaded(request: Request, exc: PoolTimeout) -> JSONResponse:
+        # Every database connection stayed busy past the pool's timeout: nothing was written
+        # for this request, so the sender can simply try again (webhook senders do).
+        log.warning("database connection pool exhausted; answering 503")
+        message = "Ordertalk is busy; try again shortly"
+        return JSONResponse(
+            {"error": {"code": "unavailable", "message": message}},
+            status_code=503,
+            headers={"Retry-After": "5"},
+        )
 
     @app.get("/healthz", tags=["ops"])
     async def healthz() -> dict[str, str]:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, TypeVar
 
@@ -311,15 +311,22 @@ class Shop:
         ) or _missing("order")
 
     async def parcel(
-        self, order: Order, milestone: Milestone, *, at: datetime, number: int = 1
+        self,
+        order: Order,
+        milestone: Milestone,
+        *,
+        at: datetime,
+        number: int = 1,
+        edd: date | None = None,
     ) -> Shipment:
-        """The order's parcel `number` moved to `milestone` at `at`."""
+        """The order's parcel `number` moved to `milestone` at `at` (expected by `edd`)."""
         external_id = f"{order.external_id}-{number}"
         facts = ShipmentFacts(
             external_id=external_id,
             order_external_id=order.external_id,
             carrier="Delhivery",
             tracking_number=f"AWB{order.external_id}{number}",
+            edd=edd,
         )
         await self.apply(
             CommerceEvent(source="test", milestone=milestone, event_time=at, shipment=facts)

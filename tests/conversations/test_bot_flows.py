@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import random
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
+from babel.dates import format_date
 from babel.numbers import format_currency
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -275,17 +276,26 @@ async def test_asking_for_a_person_mid_flow_hands_over_and_the_bot_goes_quiet(
     conversation = await chat.conversation()
     assert (conversation.state, conversation.flow, conversation.flow_state) == ("waiting", None, {})
     [event] = await shop.sent("conversation.handoff")
-    assert (event["conversation_id"], event["reason"]) == (conversation.id, "customer_asked")
+    assert (event["conversation_id"], event["source"], event["reason"]) == (
+        conversation.id,
+        "bot",
+        "customer_asked",
+    )
     assert event["message"] == "talk to a person"
 
     queued = await replies_queued(shop)
     assert await chat.say("hello?") == []
-    assert await chat.pick(days.row_ids[0]) == []  # not acted on while a person has it
     assert await chat.say("where is my order") == []
+    assert await chat.say("2") == []  # would pick a day in the flow: words are the person's
     assert await replies_queued(shop) == queued
     await shop.session.refresh(parcel)
     assert parcel.ndr_action is None
-    assert await shop.count(ConversationMessage, ConversationMessage.direction == "in") == 5
+    [booked] = await chat.pick(days.row_ids[0])  # a row names its parcel and day: it still acts
+    assert booked.text.startswith("Done: the courier will deliver order #2041 again")
+    await shop.session.refresh(parcel)
+    assert parcel.ndr_action == "reattempt"
+    assert (await chat.conversation()).state == "waiting"  # the person keeps the conversation
+    assert await shop.count(ConversationMessage, ConversationMessage.direction == "in") == 6
 
     conversation = await chat.conversation()
     conversation.state = "resolved"  # an agent closes the conversation
@@ -293,6 +303,40 @@ async def test_asking_for_a_person_mid_flow_hands_over_and_the_bot_goes_quiet(
     [answer] = await chat.say("where is my order")
     assert answer.text.startswith("Order #2041:")
     assert (await chat.conversation()).state == "bot"
+
+
+async def test_where_is_my_order_says_when_the_parcel_is_expected(shop: Shop) -> None:
+    order = await shop.order("2041", EMMA)
+    edd = date(2026, 11, 6)
+    parcel = await shop.parcel(order, Milestone.IN_TRANSIT, at=T0 - timedelta(hours=5), edd=edd)
+    chat = await shop.chat(order)
+    [answer] = await chat.say("where is my order")
+    assert answer.text.startswith("Order #2041: on its way. Expected by Nov 6, 2026.")
+    await shop.parcel(await shop.fresh(order), Milestone.DELIVERED, at=chat.now, edd=edd)
+    await shop.session.refresh(parcel)
+    assert parcel.edd == edd
+    [delivered] = await chat.say("where is my order")
+    assert delivered.text.startswith("Order #2041: delivered.")
+    assert "Expected" not in delivered.text  # a date to come, never one that has passed
+
+
+@pytest.mark.parametrize(
+    ("language", "asked"),
+    [("hi", "mera order kahan hai"), ("es", "dónde está mi pedido"),
+     ("pt", "cadê meu pedido"), ("id", "pesanan saya di mana")],
+)  # fmt: skip
+async def test_the_expected_delivery_date_is_in_the_customers_language(
+    shop: Shop, language: str, asked: str
+) -> None:
+    who = CUSTOMERS[language]
+    order = await shop.order("2041", who)
+    edd = date(2026, 11, 6)
+    await shop.parcel(order, Milestone.DISPATCHED, at=T0 - timedelta(hours=5), edd=edd)
+    chat = await shop.chat(order)
+    [answer] = await chat.say(asked)
+    when = format_date(edd, "medium", locale=locale_for(language, who[0]))
+    assert said("edd", language, date=when) in answer.text
+    assert "2026" in when  # a date, not an empty string
 
 
 async def test_the_menus_person_button_hands_over(shop: Shop) -> None:

@@ -13,10 +13,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ordertalk.commerce.events import CommerceEvent, LineItem, ReturnFacts
 from ordertalk.commerce.milestones import Milestone
-from ordertalk.commerce.models import Feedback, Order, Return
+from ordertalk.commerce.models import Feedback, Order, Return, Shipment
 from ordertalk.conversations.flows.common import MENU_HUMAN
 from ordertalk.conversations.flows.returns import REASONS
 from ordertalk.conversations.models import InboundMedia
+from ordertalk.templates.registry import REGISTRY
 from tests.api_support import database_session
 from tests.conversations.chat import ASHA, JAVIER, RAVI, T0, Chat, Shop, item, new_shop, said
 from tests.database import fresh_database
@@ -307,6 +308,39 @@ async def test_a_score_picked_from_the_list_with_a_comment(shop: Shop) -> None:
     ]
     assert await shop.sent("feedback.low_score") == []
     assert (await chat.conversation()).flow is None
+
+
+@pytest.mark.parametrize("ref", ["7001", "7001/{parcel}"])  # about the order, or its parcel
+async def test_the_feedback_requests_button_opens_the_score_list(shop: Shop, ref: str) -> None:
+    order = await delivered(shop, "7001", days_ago=2)
+    parcel = await shop.session.scalar(select(Shipment).where(Shipment.order_id == order.id))
+    assert parcel is not None
+    await shop.feedback_request(order, T0 - timedelta(hours=20))
+    order_id, payload = order.id, "fb:rate:" + ref.format(parcel=parcel.id)
+    assert payload == REGISTRY["feedback_request"].quick_replies[0].payload(
+        ref.format(parcel=parcel.id)
+    )
+    chat = await shop.chat(order)
+    [scores] = await chat.press(payload, "Rate your order")
+    assert scores.kind == "list"
+    assert scores.text == said("feedback_ask", "en", order="#7001")
+    assert scores.row_ids == [f"fb:score:{order_id}:{n}" for n in range(10, 0, -1)]
+    assert (await chat.conversation()).flow == "feedback"
+    [ask] = await chat.say("0")  # the one score a ten-row list leaves to be typed
+    assert ask.text == said("feedback_ask_comment", "en", score="0")
+    row = await feedback(shop)
+    assert row is not None
+    assert (row.order_id, row.score) == (order_id, 0)
+
+
+async def test_the_rate_button_of_someone_elses_order_gets_the_menu(shop: Shop) -> None:
+    theirs = await delivered(shop, "3001", days_ago=2, who=ASHA)
+    await delivered(shop, "7001", days_ago=2)
+    chat = await shop.chat(RAVI)
+    for tapped in ("fb:rate:3001", f"fb:rate:3001/{theirs.id}", "fb:rate:", "fb:rate:9999"):
+        [reply] = await chat.press(tapped)
+        assert reply.is_menu("en"), tapped
+    assert await feedback(shop) is None
 
 
 async def test_a_high_score_skipping_the_comment_is_thanked(shop: Shop) -> None:

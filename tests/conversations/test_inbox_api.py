@@ -10,8 +10,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import func, select
 
 from ordertalk.stores.models import Store
+from ordertalk.webhooks_out.models import WebhookDelivery
+from ordertalk.webhooks_out.service import create_endpoint
 from tests.api_support import ApiClient, api_client, auth, new_store
 from tests.conversations.inbox_support import Customer, approve_templates, customer, offered
 from tests.database import fresh_database
@@ -137,6 +140,40 @@ async def test_handoff_from_the_bot_and_the_first_reply_assigns_the_author(
     )  # fmt: skip
     detail = _ok(await client.get(f"/v1/conversations/{cid}", headers=auth(key)))
     assert (detail["state"], detail["assignee"]) == ("agent", "Meera")
+
+
+async def test_a_handoff_through_the_api_tells_the_stores_endpoints(
+    client: ApiClient, key: str
+) -> None:
+    asha = await _customer(client, key, state="bot")
+    async with client.sessions() as session, session.begin():
+        store = await _store(session, key)
+        await create_endpoint(session, store, "http://127.0.0.1:9/hooks", allow_private=True)
+    cid = asha.conversation.id
+    _ok(await client.post(f"/v1/conversations/{cid}/handoff", headers=auth(key)))
+    async with client.sessions() as session:
+        [delivery] = await session.scalars(
+            select(WebhookDelivery).where(WebhookDelivery.event_type == "conversation.handoff")
+        )
+    assert delivery.payload["type"] == "conversation.handoff"
+    assert delivery.payload["data"] == {
+        "conversation_id": cid,
+        "contact_id": asha.contact.id,
+        "customer": "+91•••••3210",
+        "source": "api",
+        "reason": "manual",
+        "message": None,
+    }
+    assert delivery.state == "pending"
+    refused = await client.post(f"/v1/conversations/{cid}/handoff", headers=auth(key))
+    _error(refused, 409, "invalid_transition")  # already waiting: nothing more is announced
+    async with client.sessions() as session:
+        count = await session.scalar(
+            select(func.count())
+            .select_from(WebhookDelivery)
+            .where(WebhookDelivery.event_type == "conversation.handoff")
+        )
+    assert count == 1
 
 
 async def test_outside_the_window_free_form_is_refused_and_a_template_offered(

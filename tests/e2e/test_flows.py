@@ -180,9 +180,12 @@ def test_a_return_is_asked_for_in_spanish_with_the_reason_and_words_for_a_photo(
 def test_a_low_score_is_kept_with_its_comment_and_a_person_offered_in_english(shop: Shop) -> None:
     emma = Customer(shop, EMMA)
     emma_delivered(shop, delivered_hours_ago=25)
-    emma.wait_template("feedback_request")
+    request = emma.wait_template("feedback_request")
     emma.catch_up()
-    emma.say("4")
+    emma.tap(request["buttons"][0])  # the template's "Rate your order": the 0–10 list
+    scores = emma.next_reply()
+    assert [row["title"] for row in scores["rows"]] == [f"{n}/10" for n in range(10, 0, -1)]
+    emma.tap("4/10")
     ask = emma.next_reply()
     assert "4/10" in ask["text"]
     emma.say("The box was crushed")

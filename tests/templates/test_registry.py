@@ -118,6 +118,7 @@ def test_quick_replies_carry_the_payload_prefixes_the_bot_understands() -> None:
     assert prefixes == {
         "cod_confirmation": ["cod:confirm", "cod:cancel"],
         "delivery_attempt_failed": ["ndr:reattempt", "ndr:address", "ndr:cancel"],
+        "feedback_request": ["fb:rate"],
     }
     assert REGISTRY["cod_confirmation"].quick_replies[0].payload("o_1") == "cod:confirm:o_1"
 

@@ -12,15 +12,24 @@ Order of routing (first match wins):
 6. What the text asks for: cancel, a missed delivery, a return or exchange, where is my order,
    the store's FAQ, thanks; anything else gets the menu, which always offers a person.
 
-While a person has the conversation (waiting or with an agent) the bot stays quiet. Replies are
-outbox rows, so the policy still checks the service window and nothing leaves without a row.
+While a person has the conversation (waiting or with an agent) the bot stays quiet, except for
+taps on a flow's buttons and list rows (a COD Confirm, an NDR day, a score): those name what
+they act on, so the flow still records the act and confirms it, and the person sees both in
+the thread. Anything typed or sent is the person's to answer. A conversation left waiting
+longer than the service window comes back to the bot (see `_handoff_lapsed`).
+
+Reactions and system notices (a changed number) are kept but never answered, and never count
+as a flow's answer. Replies are outbox rows, so the policy still checks the service window
+and nothing leaves without a row.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+import logging
+from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ordertalk.commerce.events import ReturnKind
@@ -31,6 +40,7 @@ from ordertalk.conversations.flows.common import (
     MENU_HUMAN,
     MENU_RETURN,
     MENU_WISMO,
+    PEOPLE_STATES,
     find_order,
     handoff,
     menu,
@@ -46,7 +56,14 @@ from ordertalk.messaging.models import OutboundMessage
 from ordertalk.stores.models import Store
 from ordertalk.whatsapp.webhook_types import InboundMessage, InboundType
 
-PEOPLE_STATES = (ConversationState.WAITING.value, ConversationState.AGENT.value)
+log = logging.getLogger(__name__)
+
+# Kept in the conversation, never answered: a 👍 on a message, a notice that the number changed.
+_NOT_ANSWERED = (InboundType.REACTION, InboundType.SYSTEM)
+# The flows whose buttons and list rows name what they act on (`ndr:`, `cod:`, `ret:`, `fb:`).
+_TAPPABLE = (ndr, cod, returns, feedback)
+# The customer service window: a handoff no one took up within it has lapsed.
+HANDOFF_LAPSES_AFTER = timedelta(hours=24)
 _MENU_INTENTS = {MENU_WISMO: Intent.WISMO, MENU_HUMAN: Intent.HUMAN, MENU_RETURN: Intent.RETURN}
 _MEDIA = (
     InboundType.IMAGE,
@@ -102,14 +119,55 @@ async def handle_inbound(
     )
     if kept is None:
         return []  # a redelivered webhook: answered the first time
-    if not answer or conversation.state in PEOPLE_STATES or intent in (Intent.STOP, Intent.START):
-        return []  # a person answers, or the keyword was handled (and confirmed) already
+    if not answer or intent in (Intent.STOP, Intent.START) or message.type in _NOT_ANSWERED:
+        return []  # the keyword was handled (and confirmed) already, or nothing to answer
+    if conversation.state == ConversationState.WAITING and await _handoff_lapsed(session, kept, at):
+        conversation.state = ConversationState.BOT
+        log.info("conversation %s: nobody took the handoff up; the bot answers", conversation.id)
     if conversation.state == ConversationState.RESOLVED:
         conversation.state = ConversationState.BOT  # the customer is back: the bot answers
     turn = Turn(session, store, contact, conversation, message, at, understood)
     turn.expire_flow()  # a flow left unanswered too long: this message starts afresh
-    await _route(turn, kept, intent)
+    if conversation.state in PEOPLE_STATES:
+        await _tapped_flow(turn)  # a flow's button still acts; the rest is the person's
+    else:
+        await _route(turn, kept, intent)
     return turn.sent
+
+
+async def _handoff_lapsed(session: AsyncSession, kept: ConversationMessage, at: datetime) -> bool:
+    """Whether a waiting conversation has waited out the service window: nothing was said in it,
+    by the customer, the bot or an agent, for longer than 24 hours before this message.
+
+    An agent's reply (or taking the conversation) makes it `agent`, so a conversation still
+    waiting after the customer's window closed is one nobody took up; by then no agent could
+    even write to the customer freely. Rather than leave them unanswered again, the bot takes
+    it back and answers this message as usual (asking for a person again hands over anew). An
+    `agent` conversation is never taken back: someone owns it. Measured from the messages, as
+    the conversation keeps no handoff time: a conversation handed over through the API after a
+    long silence is taken back by the customer's next message (to keep it, assign it); one
+    with no earlier message at all cannot be dated and stays waiting.
+    """
+    previous = await session.scalar(
+        select(func.max(ConversationMessage.at)).where(
+            ConversationMessage.conversation_id == kept.conversation_id,
+            ConversationMessage.id != kept.id,
+        )
+    )
+    return previous is not None and at - previous > HANDOFF_LAPSES_AFTER
+
+
+async def _tapped_flow(turn: Turn) -> bool:
+    """Give a tap on a flow's button or list row to that flow; False if it is not one.
+
+    The ids carry what they are about (the order, the parcel), so an old button still works."""
+    reply_id = turn.message.reply_id
+    for flow in _TAPPABLE:
+        if flow.owns(reply_id):
+            assert reply_id is not None
+            await flow.on_reply(turn, reply_id)
+            return True
+    return False
 
 
 async def _route(turn: Turn, kept: ConversationMessage, intent: Intent | None) -> None:
@@ -117,11 +175,8 @@ async def _route(turn: Turn, kept: ConversationMessage, intent: Intent | None) -
     if intent is Intent.HUMAN:
         await handoff(turn, "customer_asked")
         return
-    for flow in (ndr, cod, returns, feedback):
-        if flow.owns(reply_id):
-            assert reply_id is not None
-            await flow.on_reply(turn, reply_id)
-            return
+    if await _tapped_flow(turn):
+        return
     if turn.message.type == InboundType.ORDER:
         await cart.receive(turn)
         return

@@ -6,7 +6,8 @@ Who answers a conversation is its `ConversationState`:
      └──────────────────────assign / an agent writes──────────►┘
 
 An agent's message in any state but `agent` gives them the conversation (`sending.py` sends
-it). Services flush; the route commits.
+it). A conversation left `waiting` past the 24-hour service window goes back to the bot on the
+customer's next message (`bot.py`). Services flush; the route commits.
 """
 
 from __future__ import annotations
@@ -26,12 +27,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ordertalk.commerce.models import Order
 from ordertalk.contacts.models import Contact
+from ordertalk.contacts.phones import mask
 from ordertalk.conversations.models import Conversation, ConversationMessage, ConversationNote
-from ordertalk.conversations.states import ConversationState
+from ordertalk.conversations.states import ConversationState, HandoffSource
 from ordertalk.errors import Conflict, InvalidInput, NotFound
 from ordertalk.messaging.models import MessageEvent, OutboundMessage
 from ordertalk.policy.decisions import Reason
 from ordertalk.stores.models import Store
+from ordertalk.webhooks_out.events import WebhookEventType
+from ordertalk.webhooks_out.service import emit
 
 log = logging.getLogger(__name__)
 
@@ -348,10 +352,27 @@ async def assign(
 async def handoff(
     session: AsyncSession, store: Store, conversation_id: int, now: datetime
 ) -> Conversation:
-    """Take the conversation from the bot into the queue for an agent (the bot stays quiet)."""
+    """Take the conversation from the bot into the queue for an agent (the bot stays quiet);
+    the store's endpoints hear it as `conversation.handoff` from the API, as they hear the
+    bot's own handoffs."""
     conversation = await get_conversation(session, store, conversation_id, lock=True)
     _move(conversation, Action.HANDOFF, now)
     conversation.assignee = None
+    contact = await contact_of(session, conversation)
+    await emit(
+        session,
+        store.id,
+        WebhookEventType.CONVERSATION_HANDOFF,
+        {
+            "conversation_id": conversation.id,
+            "contact_id": contact.id,
+            "customer": mask(contact.phone),
+            "source": HandoffSource.API.value,
+            "reason": "manual",
+            "message": None,
+        },
+        occurred_at=now,
+    )
     await session.flush()
     return conversation
 

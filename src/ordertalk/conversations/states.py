@@ -9,9 +9,18 @@ class ConversationState(StrEnum):
     """Who answers the customer: the bot, nobody yet (waiting for an agent), or an agent."""
 
     BOT = "bot"
-    WAITING = "waiting"  # handed over; the bot stays quiet until an agent resolves it
+    # Handed over: the bot answers only a flow's taps until an agent resolves it, or 24 hours
+    # pass with nothing said (then the customer's next message is the bot's again).
+    WAITING = "waiting"
     AGENT = "agent"
     RESOLVED = "resolved"  # back to the bot on the customer's next message
+
+
+class HandoffSource(StrEnum):
+    """Who handed a conversation to a person (`source` in the `conversation.handoff` webhook)."""
+
+    BOT = "bot"  # the customer asked, or the bot could not help (the reason says which)
+    API = "api"  # an agent or the store's system: POST /v1/conversations/{id}/handoff
 
 
 class ReadReceipt(StrEnum):

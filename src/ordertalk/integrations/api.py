@@ -18,7 +18,7 @@ from ordertalk.integrations.generic import GenericEvent
 from ordertalk.integrations.models import RawEvent
 from ordertalk.integrations.registry import SOURCES
 from ordertalk.integrations.service import RawState, apply_events, store_options, store_raw
-from ordertalk.stores.deps import StoreDep
+from ordertalk.stores.deps import StoreReleasedDep
 from ordertalk.stores.models import Store
 from ordertalk.stores.service import integration_secret
 
@@ -128,7 +128,9 @@ async def receive(source: str, store_id: str, request: Request) -> JSONResponse:
 
 
 @router.post("/v1/events", tags=["integrations"])
-async def post_event(event: GenericEvent, store: StoreDep, request: Request) -> JSONResponse:
+async def post_event(
+    event: GenericEvent, store: StoreReleasedDep, request: Request
+) -> JSONResponse:
     """Any other system's event, in Ordertalk's canonical vocabulary (deduplicated by `id`)."""
     canonical = event.to_event()
     body = event.model_dump_json(by_alias=True).encode()

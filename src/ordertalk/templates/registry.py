@@ -217,7 +217,8 @@ _DEFINITIONS: tuple[TemplateDef, ...] = (
     _define(
         "feedback_request",
         _NAME_ORDER,
-        "A day after delivery: rate the order from 0 to 10 by replying with a number.",
+        "A day after delivery: rate the order from 0 to 10, from a list or as a number.",
+        buttons=(_quick("fb:rate"),),
     ),
     _define(
         "optout_confirmed",

@@ -82,6 +82,14 @@ LABELS: dict[str, dict[str, str]] = {
         "pt_BR": "Cancelar pedido",
         "id": "Batalkan pesanan",
     },
+    # Opens the 0–10 list (typing the number works as well).
+    "fb:rate": {
+        "en": "Rate your order",
+        "hi": "रेटिंग दें",
+        "es": "Valorar pedido",
+        "pt_BR": "Avaliar pedido",
+        "id": "Beri nilai",
+    },
 }
 
 # What an optional value reads as when it is missing; each fits every body that names the field.

@@ -19,7 +19,11 @@ class WebhookEventType(StrEnum):
       the button or row tapped), reply_id (the id of that button or row), reply_to (the wamid
       answered), intent (what the bot understood), media: [{id, kind, mime_type, url}]}`;
       each media file is fetched afterwards: `GET /v1/media/{id}` answers 404 until it is kept.
-    - `conversation.handoff`: the bot handed a conversation to an agent (contact, reason).
+    - `conversation.handoff`: a conversation now waits for a person. `{conversation_id,
+      contact_id, customer, source, reason, message}`: `source` "bot" (the customer asked or
+      the bot could not help; `reason` customer_asked, cancel_request or cart; `message` the
+      customer's words) or "api" (an agent or the store's system; `reason` "manual", `message`
+      null).
     - `shipment.ndr_action`: the customer chose what to do after a failed delivery attempt.
     - `order.cod_decision`: the customer confirmed or cancelled a cash-on-delivery order.
     - `return.requested`: the customer asked to return an order.

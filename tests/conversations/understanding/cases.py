@@ -211,6 +211,8 @@ CASES: list[Case] = [
     Case("besok aja kirimnya, hari ini saya tidak di rumah", S),
     Case("mau bicara dengan CS", H),
     Case("bicara dengan admin dong", H),
+    Case("admin", H, None, "id"),  # what the bot's Indonesian texts tell customers to write
+    Case("Aamiin 🙏", T),  # one letter from "admin": a closing "amen", never a handoff
     Case("halo kak", G),
     Case("selamat pagi", G),
     Case("terima kasih kak", T),

@@ -9,11 +9,13 @@ from sqlalchemy import or_, select
 from ordertalk.commerce.models import Order, Shipment
 from ordertalk.contacts.phones import mask
 from ordertalk.conversations.hours import away_text
-from ordertalk.conversations.states import ConversationState
+from ordertalk.conversations.states import ConversationState, HandoffSource
 from ordertalk.conversations.turn import Turn
 from ordertalk.webhooks_out.events import WebhookEventType
 from ordertalk.webhooks_out.service import emit
 
+# The states in which a person answers the customer (the bot acts only on a flow's taps).
+PEOPLE_STATES = (ConversationState.WAITING.value, ConversationState.AGENT.value)
 MENU_WISMO = "menu:wismo"
 MENU_RETURN = "menu:return"
 MENU_HUMAN = "menu:human"
@@ -90,9 +92,19 @@ async def latest_shipment(turn: Turn, order: Order) -> Shipment | None:
     )
 
 
+def with_person(turn: Turn) -> bool:
+    """Whether a person has the conversation (the bot answers only a flow's taps)."""
+    return turn.conversation.state in PEOPLE_STATES
+
+
 async def menu(turn: Turn, key: str = "menu") -> None:
-    """Anything the bot did not understand: never a dead end, always a way to a person."""
+    """Anything the bot did not understand: never a dead end, always a way to a person.
+
+    While a person has the conversation, nothing: a tap the bot cannot act on is theirs to read,
+    and a menu offering a person would talk over them."""
     turn.end_flow()
+    if with_person(turn):
+        return
     await turn.reply_buttons(
         turn.say(key),
         [
@@ -116,6 +128,7 @@ async def handoff(turn: Turn, reason: str, key: str = "handoff", **values: str) 
             "conversation_id": conversation.id,
             "contact_id": turn.contact.id,
             "customer": mask(turn.contact.phone),
+            "source": HandoffSource.BOT.value,
             "reason": reason,
             "message": (turn.message.text or "")[:500],
         },

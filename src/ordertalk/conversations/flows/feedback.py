@@ -1,8 +1,9 @@
 """Feedback after delivery: a 0–10 score (typed, or picked from a list), an optional comment.
 
-The `feedback_request` template (sent a day after delivery) asks for a number, so a bare
-number from a customer with an unrated request in the last week is their score. A low score
-tells the merchant at once (`feedback.low_score`) and offers the customer a person.
+The `feedback_request` template (sent a day after delivery) asks for a number and has a button
+(`fb:rate:<order ref>`) that opens the score list, so a bare number from a customer with an
+unrated request in the last week is their score, and so is a row picked from the list. A low
+score tells the merchant at once (`feedback.low_score`) and offers the customer a person.
 """
 
 from __future__ import annotations
@@ -22,7 +23,9 @@ from ordertalk.conversations.flows.common import (
     menu,
     order_label,
     own_order,
+    own_order_by_external,
     row_id,
+    with_person,
 )
 from ordertalk.conversations.turn import Turn
 from ordertalk.conversations.understanding import Intent
@@ -32,6 +35,7 @@ from ordertalk.messaging.states import MessageState
 
 FLOW = "feedback"
 PREFIX = "fb:"
+RATE = "fb:rate:"  # the feedback_request template's button, followed by its order ref
 ANSWER_WITHIN = timedelta(days=7)
 # "9", "9/10", "10 !", "٩"-free: a whole message that is one score and nothing else.
 _SCORE = re.compile(r"^\s*(10|[0-9])\s*(?:/\s*10)?\s*[!.]*\s*$")
@@ -72,7 +76,9 @@ async def awaiting(turn: Turn) -> Order | None:
 
 
 async def offer_scores(turn: Turn, order: Order) -> None:
-    """The 0–10 question as a list (10 down to 1; WhatsApp lists hold ten rows, so 0 is typed)."""
+    """The 0–10 question as a list: 10 down to 1, and 0 typed. A WhatsApp list holds ten rows
+    in all, however many sections it has, and eleven buttons would not fit either; the
+    question says "or reply with a number", and a typed "0" is read like a row."""
     rows = [(f"fb:score:{order.id}:{n}", f"{n}/10", None) for n in range(10, 0, -1)]
     body = turn.say("feedback_ask", order=order_label(order))
     await turn.reply(
@@ -100,7 +106,7 @@ async def _close(turn: Turn, order: Order, comment: str | None) -> None:
             comment=comment,
         )  # fmt: skip
     turn.end_flow()
-    if isinstance(score, int) and score <= LOW_SCORE:
+    if isinstance(score, int) and score <= LOW_SCORE and not with_person(turn):
         await turn.reply_buttons(
             turn.say("feedback_low", order=order_label(order)),
             [(MENU_HUMAN, turn.say("button_human")), ("fb:no", turn.say("no_thanks_btn"))],
@@ -110,8 +116,21 @@ async def _close(turn: Turn, order: Order, comment: str | None) -> None:
         await turn.reply_text(turn.say("feedback_done"), order_id=order.id)
 
 
+async def _requested_order(turn: Turn, ref: str) -> Order | None:
+    """The customer's order a feedback request's button names: `<order>` or, when the request
+    was about a parcel, `<order>/<shipment>` (an order id may hold a "/" itself)."""
+    order = await own_order_by_external(turn, ref)
+    if order is None and "/" in ref:
+        order = await own_order_by_external(turn, ref.rsplit("/", 1)[0])
+    return order
+
+
 async def on_reply(turn: Turn, reply_id: str) -> None:
-    """A tap on a score row, Skip, or No thanks."""
+    """A tap on the request's Rate button, a score row, Skip, or No thanks."""
+    if reply_id.startswith(RATE):
+        order = await _requested_order(turn, reply_id.removeprefix(RATE))
+        await (offer_scores(turn, order) if order is not None else menu(turn))
+        return
     parts = reply_id.split(":")
     if parts[1:2] == ["score"] and len(parts) == 4:
         order_id, score = row_id(parts[2]), digits(parts[3])

@@ -54,6 +54,8 @@ LEXICON = Lexicon(
             "hubungi admin", "minta cs", "sambungkan ke cs", "customer service", "cs",
             "manusia", "orang asli", "chat admin", "telepon saya", "telpon saya", "agen",
             "mau ngomong sama orang", "admin asli", "sama cs",
+            # The bot's own texts say: tulis "admin" untuk bicara dengan petugas.
+            "admin",
         ),
         Intent.GREETING: (
             "halo", "hai", "hallo", "selamat pagi", "selamat siang", "selamat sore",
@@ -64,6 +66,9 @@ LEXICON = Lexicon(
             "terima kasih", "makasih", "trims", "terimakasih", "makasi", "tengkyu",
             "trimakasih", "makasih kak", "terima kasih banyak", "thanks kak", "makasih min",
             "oke makasih", "ok makasih",
+            # A closing "amen" ("aamiin" folds to "amin"), read as exactly that: it is one letter
+            # from "admin", and a typo of the word that calls a person would hand it over.
+            "amin",
         ),
         Intent.YES: (
             "ya", "iya", "betul", "benar", "oke", "boleh", "sip", "siap", "baik", "setuju",
