@@ -64,8 +64,10 @@ def pinned(core: int) -> list[str]:
 
 
 @contextlib.asynccontextmanager
-async def sandbox(webhook_url: str, *, throughput: int = 1000) -> AsyncIterator[SandboxProcess]:
-    """`ordertalk sandbox` on core 0 with one number at `throughput`, statuses at once."""
+async def sandbox(
+    webhook_url: str, *, throughput: int = 1000, core: int = 0
+) -> AsyncIterator[SandboxProcess]:
+    """`ordertalk sandbox` on one core with one number at `throughput`, statuses at once."""
     port = free_port()
     args = [
         sys.executable, "-m", "ordertalk.cli_entry", "sandbox", "--port", str(port),
@@ -73,7 +75,7 @@ async def sandbox(webhook_url: str, *, throughput: int = 1000) -> AsyncIterator[
         "--throughput", str(throughput), "--phone-number-id", NUMBER, "--waba-id", WABA,
     ]  # fmt: skip
     process = subprocess.Popen(
-        [*pinned(0), *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        [*pinned(core), *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -123,10 +125,16 @@ def scratch() -> Path:
 
 async def make_store(database_url: str, sandbox_url: str) -> str:
     """A store on the sandbox's number at 1,000 messages/s, every template approved; its id."""
+    store_id, _ = await make_store_with_key(database_url, sandbox_url)
+    return store_id
+
+
+async def make_store_with_key(database_url: str, sandbox_url: str) -> tuple[str, str]:
+    """:func:`make_store`, and the store's API key."""
     engine = create_engine(database_url)
     try:
         async with session_factory(engine)() as session:
-            store, _ = await create_store(
+            store, key = await create_store(
                 session,
                 name="Bench & Co",
                 country="IN",
@@ -153,6 +161,6 @@ async def make_store(database_url: str, sandbox_url: str) -> str:
                 # Reading the list back records the sandbox's verdicts (all approved) at once.
                 await push(session, store.id, client)
                 await session.commit()
-            return store.id
+            return store.id, key
     finally:
         await engine.dispose()

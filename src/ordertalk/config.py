@@ -18,7 +18,13 @@ class Settings(BaseSettings):
         default="sqlite+aiosqlite:///./ordertalk.db",
         description="SQLAlchemy async URL; postgresql+asyncpg://... for scale-out.",
     )
-    redis_url: str | None = Field(default=None, description="Redis for shared rate limits.")
+    redis_url: str | None = Field(
+        default=None,
+        description=(
+            "Redis (redis://[:password@]host:port/db) for rate limits shared by every worker;"
+            " unset, each process paces its sends on its own."
+        ),
+    )
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
 

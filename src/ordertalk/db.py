@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, Executable, MetaData, event
+from sqlalchemy import DateTime, Executable, MetaData, event, false, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import (
@@ -103,3 +103,21 @@ async def insert_or_ignore(
         )
     result = await session.execute(statement)
     return bool(getattr(result, "rowcount", 0))
+
+
+async def lock_for_update(session: AsyncSession, model: type[Base]) -> None:
+    """What SELECT … FOR UPDATE gives on PostgreSQL, on SQLite: call before a read-modify-write.
+
+    SQLite ignores FOR UPDATE, and its driver opens a transaction only at the first write, so
+    two connections can read the same row and the later writer overwrites the other's change.
+    A write that touches nothing takes SQLite's single write lock now, for the rest of this
+    transaction: what is read next stays true until commit. Nothing happens on PostgreSQL.
+    """
+    if session.get_bind().dialect.name == "sqlite":
+        [key] = model.__table__.primary_key.columns  # type: ignore[attr-defined]
+        await session.execute(
+            update(model)
+            .where(false())
+            .values({key.name: key})
+            .execution_options(synchronize_session=False)
+        )

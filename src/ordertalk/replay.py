@@ -142,8 +142,11 @@ class _DryPool(ClientPool):
 
 
 class _NoLimits:
-    def take(self, key: str, rate: float, burst: float, now: float) -> float:
+    async def take(self, key: str, rate: float, burst: float) -> float:
         return 0.0
+
+    async def penalise(self, key: str, rate: float, burst: float) -> None:
+        return None
 
 
 class _Clock:

@@ -14,6 +14,7 @@ from ordertalk.db import create_engine, session_factory
 from ordertalk.logs import configure_logging
 from ordertalk.messaging.clients import ClientPool
 from ordertalk.messaging.dispatcher import Dispatcher
+from ordertalk.messaging.pacing import build_limiter
 from ordertalk.migrations import upgrade_async
 from ordertalk.webhooks_out.sender import WebhookSender
 
@@ -34,14 +35,16 @@ async def run_worker(settings: Settings, stop: asyncio.Event | None = None) -> N
                 loop.add_signal_handler(sig, stop.set)
     engine = create_engine(settings.database_url)
     clients = ClientPool(settings)
+    limiter = build_limiter(settings.redis_url)
     try:
         log.info("worker started")
         sessions = session_factory(engine)
         await asyncio.gather(
-            Dispatcher(sessions, clients).run(stop),
+            Dispatcher(sessions, clients, limiter=limiter).run(stop),
             WebhookSender(sessions).run(stop),
             InboundTasks(sessions, clients, settings).run(stop),
         )
     finally:
         await clients.aclose()
+        await limiter.aclose()
         await engine.dispose()

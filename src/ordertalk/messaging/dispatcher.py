@@ -10,8 +10,8 @@ One pass (`run_once`) is three short transactions around the network calls:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -34,8 +34,10 @@ from ordertalk.messaging.pacing import (
     PAIR_BURST,
     PAIR_RATE,
     Limiter,
+    LimiterUnavailable,
     MemoryLimiter,
     number_key,
+    number_pace,
     pair_key,
 )
 from ordertalk.messaging.states import MessageState
@@ -96,6 +98,10 @@ class DispatchConfig:
     poll_interval: float = 0.25
     # How long a send whose HTTP response was lost waits for a status webhook before a resend.
     reconcile_wait: timedelta = timedelta(minutes=2)
+    # While the shared rate limiter cannot be asked, nothing is sent: passes pause this long,
+    # doubling up to the maximum, until it answers again.
+    limiter_retry: float = 1.0
+    limiter_retry_max: float = 30.0
 
 
 @dataclass(slots=True)
@@ -104,6 +110,10 @@ class _Job:
     client: WhatsAppClient
     payload: dict[str, Any]
     throughput: int
+
+
+# What became of one job's send: the Cloud API's answer, or no send (the limiter was down).
+_Outcome = SendResult | CloudApiError | LimiterUnavailable
 
 
 class _BudgetCache:
@@ -196,6 +206,9 @@ class Dispatcher:
         # Where customers reach the tracking page; set, messages carry short links to it.
         self.public_url = clients.settings.public_url
         self._wake = asyncio.Event()
+        # One task per number asks the limiter at a time; the others queue here. Without it,
+        # every waiting send would poll a shared (Redis) bucket each few milliseconds.
+        self._pacing: dict[str, asyncio.Lock] = {}
 
     def wake(self) -> None:
         """Look at the outbox now instead of at the next poll."""
@@ -203,12 +216,22 @@ class Dispatcher:
 
     async def run(self, stop: asyncio.Event) -> None:
         """Dispatch until `stop` is set; errors in a pass are logged, never fatal."""
+        pause = self.config.limiter_retry
         while not stop.is_set():
             try:
                 handled = await self.run_once()
+            except LimiterUnavailable as exc:
+                log.warning(
+                    "rate limiter unavailable, nothing sent; retrying in %gs: %s", pause, exc
+                )
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), pause)
+                pause = min(pause * 2, self.config.limiter_retry_max)
+                continue
             except Exception:
                 log.exception("dispatch pass failed; retrying")
                 handled = 0
+            pause = self.config.limiter_retry
             if handled:
                 continue
             self._wake.clear()
@@ -223,16 +246,39 @@ class Dispatcher:
             stopper.cancel()
 
     async def run_once(self) -> int:
-        """One pass; the number of rows it handled."""
+        """One pass; the number of rows it handled.
+
+        Raises LimiterUnavailable when the rate limiter could not be asked; the rows it held
+        are left to be sent later (none was sent without the limiter's token).
+        """
         now = self.clock()
         ids = await self._claim(now)
         if not ids:
             return 0
-        jobs = await self._prepare(ids, now)
+        try:
+            jobs = await self._prepare(ids, now)
+        except LimiterUnavailable:
+            # Nothing of the pass was kept (its transaction rolled back): free the rows at once
+            # rather than when their lease runs out.
+            await self._release(ids)
+            raise
         if jobs:
             results = await self._send_all(jobs)
             await self._record(results)
+            for _, result in results:
+                if isinstance(result, LimiterUnavailable):
+                    raise result
         return len(ids)
+
+    async def _release(self, ids: list[int]) -> None:
+        async with self.sessions() as session:
+            await session.execute(
+                update(OutboundMessage)
+                .where(OutboundMessage.id.in_(ids))
+                .values(lease_until=None)
+                .execution_options(synchronize_session=False)
+            )
+            await session.commit()
 
     async def _claim(self, now: datetime) -> list[int]:
         cfg = self.config
@@ -492,8 +538,8 @@ class Dispatcher:
                 at=now,
             )
             return None
-        wait = self.limiter.take(
-            pair_key(client.phone_number_id, contact.wa_id), PAIR_RATE, PAIR_BURST, time.monotonic()
+        wait = await self.limiter.take(
+            pair_key(client.phone_number_id, contact.wa_id), PAIR_RATE, PAIR_BURST
         )
         if wait > 0:
             # This customer got a message moments ago: let the others through first.
@@ -551,16 +597,19 @@ class Dispatcher:
             budgets.spend(store.id, contact.id)
         return _Job(message.id, client, payload, max(store.throughput_per_s, 1))
 
-    async def _send_all(self, jobs: list[_Job]) -> list[tuple[int, SendResult | CloudApiError]]:
+    async def _send_all(self, jobs: list[_Job]) -> list[tuple[int, _Outcome]]:
         gate = asyncio.Semaphore(self.config.concurrency)
+        down: list[LimiterUnavailable] = []
 
-        async def one(job: _Job) -> tuple[int, SendResult | CloudApiError]:
+        async def one(job: _Job) -> tuple[int, _Outcome]:
             async with gate:
-                key = number_key(job.client.phone_number_id)
-                while (  # noqa: ASYNC110 (waiting for a token bucket, not for an event)
-                    wait := self.limiter.take(key, job.throughput, job.throughput, time.monotonic())
-                ) > 0:
-                    await asyncio.sleep(wait)
+                if down:  # the limiter failed a moment ago: don't wait on it once per job
+                    return job.message_id, down[0]
+                try:
+                    await self._pace(number_key(job.client.phone_number_id), job.throughput)
+                except LimiterUnavailable as exc:
+                    down.append(exc)
+                    return job.message_id, exc
                 try:
                     return job.message_id, await job.client.send(job.payload)
                 except CloudApiError as exc:
@@ -568,7 +617,17 @@ class Dispatcher:
 
         return list(await asyncio.gather(*(one(job) for job in jobs)))
 
-    async def _record(self, results: list[tuple[int, SendResult | CloudApiError]]) -> None:
+    async def _pace(self, key: str, throughput: int) -> None:
+        """Wait for the number's token."""
+        rate, burst = number_pace(throughput)
+        lock = self._pacing.setdefault(key, asyncio.Lock())
+        async with lock:
+            while (  # noqa: ASYNC110 (waiting for a token bucket, not for an event)
+                wait := await self.limiter.take(key, rate, burst)
+            ) > 0:
+                await asyncio.sleep(wait)
+
+    async def _record(self, results: list[tuple[int, _Outcome]]) -> None:
         now = self.clock()
         async with self.sessions() as session:
             locked = await self._locked(session, [message_id for message_id, _ in results])
@@ -583,6 +642,21 @@ class Dispatcher:
                 ):
                     # A status webhook settled this send first (delivered, failed, or sent back
                     # to go as a template): its verdict is newer than this response.
+                    continue
+                if isinstance(result, LimiterUnavailable):
+                    # Never sent, so not a try (and no status can come for its callback data):
+                    # due again as soon as the limiter answers.
+                    message.state = MessageState.SCHEDULED.value
+                    message.not_before = now
+                    message.tries -= 1
+                    note(
+                        session,
+                        message,
+                        kind="attempt",
+                        outcome="not_sent",
+                        detail=f"rate limiter unavailable: {result}",
+                        at=now,
+                    )
                     continue
                 if isinstance(result, SendResult):
                     message.state = MessageState.ACCEPTED.value

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ordertalk.contacts.models import Contact
+from ordertalk.db import lock_for_update
 from ordertalk.messaging.announce import announce_status
 from ordertalk.messaging.dispatcher import parse_callback
 from ordertalk.messaging.failures import handle_failure
@@ -38,8 +39,10 @@ async def find_message(
     session: AsyncSession, store_id: str, status: MessageStatus
 ) -> OutboundMessage | None:
     """The outbox row of a status: by wamid, else by our callback data (a lost HTTP response)."""
-    # FOR UPDATE (PostgreSQL; SQLite has one writer anyway): the dispatcher recording this
-    # send and this status must take turns on the row, not act on stale copies of it.
+    # FOR UPDATE (and SQLite's write lock): the dispatcher recording this send, or another
+    # status of the same message, and this status must take turns on the row, not act on
+    # stale copies of it.
+    await lock_for_update(session, OutboundMessage)
     message = await session.scalar(
         select(OutboundMessage)
         .where(OutboundMessage.store_id == store_id, OutboundMessage.wamid == status.id)

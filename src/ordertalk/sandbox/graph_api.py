@@ -94,6 +94,9 @@ async def send_message(request: Request) -> Response:
         platform.log_request(entry | {"http_status": error.status, "code": error.code})
         return error_response(error)
     entry |= {"to": message.wa_id or message.user_id, "type": message.type, "wamid": record.id}
+    if message.biz_opaque_callback_data:
+        # Ties each accepted send to the sender's own record (a test counts sends per row).
+        entry["biz_opaque_callback_data"] = message.biz_opaque_callback_data
     platform.log_request(entry | {"http_status": 200})
     contact: dict[str, str] = {"input": message.to_input}
     if message.wa_id is not None:

@@ -23,6 +23,7 @@ from ordertalk.contacts.service import (
     upsert_contact,
 )
 from ordertalk.conversations.bot import handle_inbound
+from ordertalk.db import lock_for_update
 from ordertalk.errors import InvalidInput
 from ordertalk.messaging.outbox import enqueue
 from ordertalk.messaging.statuses import apply_status
@@ -32,6 +33,7 @@ from ordertalk.templates.service import apply_template_update
 from ordertalk.whatsapp.webhook_types import Contact as WebhookContact
 from ordertalk.whatsapp.webhook_types import InboundMessage, WebhookPayload
 from ordertalk.whatsapp.webhooks import messages, statuses, template_updates, user_preferences
+from ordertalk.whatsapp_webhooks.models import WhatsAppWebhookEvent
 
 log = logging.getLogger(__name__)
 
@@ -139,6 +141,10 @@ async def process_webhook(
 ) -> Processed:
     """Apply what a webhook carries for the stores that own its numbers and signed it."""
     processed = Processed()
+    # Two webhooks about one customer (two messages, or two statuses) may be applied at once:
+    # on SQLite, each takes the write lock before reading anything, so neither acts on a copy
+    # the other has already changed (PostgreSQL locks the rows it reads FOR UPDATE instead).
+    await lock_for_update(session, WhatsAppWebhookEvent)
     stores = _Stores(session, allowed)
     now = datetime.now(UTC)
     for metadata, status in statuses(payload):
