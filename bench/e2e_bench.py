@@ -112,7 +112,7 @@ async def _wait_delivered(database_url: str, target: int) -> float:
 
 
 async def _delivered_at(database_url: str) -> dict[str, datetime]:
-    """Order external id → when the webhook with its message's `delivered` was applied."""
+    """Order external id → when the first webhook saying its message arrived was applied."""
     engine = create_engine(database_url)
     try:
         async with session_factory(engine)() as session:
@@ -126,8 +126,10 @@ async def _delivered_at(database_url: str) -> dict[str, datetime]:
                 for entry in json.loads(raw).get("entry", []):
                     for change in entry.get("changes", []):
                         for status in change.get("value", {}).get("statuses", []):
-                            if status.get("status") == "delivered":
-                                applied[status["id"]] = processed_at
+                            # `read` can overtake `delivered`; either says it arrived.
+                            if status.get("status") in DELIVERED:
+                                wamid = status["id"]
+                                applied[wamid] = min(processed_at, applied.get(wamid, processed_at))
             orders = await session.execute(
                 select(OutboundMessage.wamid, Order.external_id).join(
                     Order, Order.id == OutboundMessage.order_id

@@ -98,16 +98,17 @@ async def _sent_messages(database_url: str) -> list[tuple[str, str, str]]:
         await engine.dispose()
 
 
-async def run(database_url: str, connections: int = 16) -> IngestRun:
-    """Every accepted message's three statuses, one per POST, as fast as Ordertalk takes them."""
-    messages = await _sent_messages(database_url)
+async def run(database_url: str, messages: int, connections: int = 16) -> IngestRun:
+    """The three statuses of `messages` accepted messages, one per POST, as fast as Ordertalk
+    takes them."""
+    sent = (await _sent_messages(database_url))[:messages]
     port = free_port()
     host = f"127.0.0.1:{port}"
     now = int(time.time())
     requests = [
         _post(host, _body(wamid, wa_id, callback, status, now))
         for status in STATUSES
-        for wamid, wa_id, callback in messages
+        for wamid, wa_id, callback in sent
     ]
     env = os.environ | {
         "ORDERTALK_DATABASE_URL": database_url,
