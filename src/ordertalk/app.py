@@ -9,11 +9,13 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy.exc import DataError, StatementError
+from sqlalchemy.exc import DataError, DBAPIError, StatementError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ordertalk import __version__
 from ordertalk.commerce.api import router as commerce_router
@@ -24,13 +26,13 @@ from ordertalk.conversations.faq_api import router as faq_router
 from ordertalk.conversations.media_api import router as media_router
 from ordertalk.conversations.tasks import InboundTasks
 from ordertalk.db import create_engine, session_factory
-from ordertalk.errors import OrdertalkError
+from ordertalk.errors import ERROR_RESPONSES, OrdertalkError
 from ordertalk.integrations.api import router as integrations_router
 from ordertalk.journeys.api import router as journeys_router
 from ordertalk.logs import configure_logging
 from ordertalk.messaging.api import router as messaging_router
 from ordertalk.messaging.clients import ClientPool
-from ordertalk.messaging.dispatcher import Dispatcher
+from ordertalk.messaging.dispatcher import DispatchConfig, Dispatcher
 from ordertalk.messaging.pacing import build_limiter
 from ordertalk.stores.api import router as stores_router
 from ordertalk.web import pages
@@ -60,6 +62,16 @@ def _is_data_error(exc: StatementError) -> bool:
 
 
 _DATA_ERRORS = {"DataError", "CharacterNotInRepertoireError", "UntranslatableCharacterError"}
+_HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 413: "payload_too_large"}
+
+
+def _unavailable(message: str) -> JSONResponse:
+    """503 with Retry-After: nothing was done for this request, so it can simply be sent again."""
+    return JSONResponse(
+        {"error": {"code": "unavailable", "message": message}},
+        status_code=503,
+        headers={"Retry-After": "5"},
+    )
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -74,7 +86,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.sessions = session_factory(engine)
         clients = ClientPool(settings)
         limiter = build_limiter(settings.redis_url)
-        dispatcher = Dispatcher(app.state.sessions, clients, limiter=limiter)
+        dispatcher = Dispatcher(
+            app.state.sessions,
+            clients,
+            limiter=limiter,
+            config=DispatchConfig.from_settings(settings),
+        )
         app.state.dispatcher = dispatcher
         webhook_sender = WebhookSender(app.state.sessions)
         app.state.webhook_sender = webhook_sender
@@ -101,16 +118,33 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await limiter.aclose()
             await engine.dispose()
 
-    app = FastAPI(title="Ordertalk", version=__version__, lifespan=lifespan)
+    app = FastAPI(
+        title="Ordertalk", version=__version__, lifespan=lifespan, responses=ERROR_RESPONSES
+    )
     app.state.settings = settings
 
     @app.exception_handler(OrdertalkError)
     async def business_error(request: Request, exc: OrdertalkError) -> Response:
         if pages.is_dashboard(request):  # the dashboard's pages answer with a page
-            return pages.business_error(request, exc)
+            page = pages.business_error(request, exc)
+            page.headers.update(exc.headers)
+            return page
         # The code and message always win over a detail of the same name.
         body = {**jsonable_encoder(exc.details), "code": exc.code, "message": exc.message}
-        return JSONResponse({"error": body}, status_code=exc.status_code)
+        return JSONResponse({"error": body}, status_code=exc.status_code, headers=exc.headers)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_refusal(request: Request, exc: StarletteHTTPException) -> Response:
+        # Starlette's own refusals (no such path, a method the path lacks, a body that is not
+        # JSON) in the envelope every other error uses, as /openapi.json documents them.
+        if pages.is_dashboard(request):
+            return await http_exception_handler(request, exc)
+        code = _HTTP_CODES.get(exc.status_code, "bad_request")
+        return JSONResponse(
+            {"error": {"code": code, "message": str(exc.detail)}},
+            status_code=exc.status_code,
+            headers=exc.headers,
+        )
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
@@ -133,6 +167,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.exception_handler(StatementError)
     async def unstorable_value(request: Request, exc: StatementError) -> JSONResponse:
+        if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+            # The connection dropped mid-request (the database restarting): nothing of this
+            # request was committed, so the caller may try again.
+            log.warning("database connection lost; answering 503")
+            return _unavailable("Ordertalk's database is unavailable; try again shortly")
         # A value the database cannot hold (an id beyond its integer range, a NUL character)
         # is the caller's mistake, not ours; anything else is a bug and stays a 500.
         if not _is_data_error(exc):
@@ -151,12 +190,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # Every database connection stayed busy past the pool's timeout: nothing was written
         # for this request, so the sender can simply try again (webhook senders do).
         log.warning("database connection pool exhausted; answering 503")
-        message = "Ordertalk is busy; try again shortly"
-        return JSONResponse(
-            {"error": {"code": "unavailable", "message": message}},
-            status_code=503,
-            headers={"Retry-After": "5"},
-        )
+        return _unavailable("Ordertalk is busy; try again shortly")
+
+    @app.exception_handler(ConnectionError)
+    async def unreachable(request: Request, exc: ConnectionError) -> JSONResponse:
+        # asyncpg's refused or reset connection reaches us unwrapped (SQLAlchemy wraps only
+        # errors of a connection it already had): the database is down or restarting.
+        log.warning("database unreachable (%s); answering 503", type(exc).__name__)
+        return _unavailable("Ordertalk's database is unavailable; try again shortly")
 
     @app.get("/healthz", tags=["ops"])
     async def healthz() -> dict[str, str]:

@@ -63,12 +63,43 @@ class Settings(BaseSettings):
     worker: bool = Field(
         default=True, description="Run the outbox dispatcher inside the API process."
     )
+    dispatch_lease_s: float = Field(
+        default=60.0,
+        gt=0,
+        description=(
+            "How long a worker holds the outbox rows it claimed: a worker that dies mid-pass"
+            " leaves them to the others for this long. Longer than any pass takes."
+        ),
+    )
+    reconcile_wait_s: float = Field(
+        default=120.0,
+        gt=0,
+        description=(
+            "How long a send whose response was lost (a timeout, a 5xx, a worker that died)"
+            " waits for a status webhook to settle it before it is sent again. Longer than"
+            " status webhooks take to arrive, or a message could go twice."
+        ),
+    )
     public_url: str | None = Field(
         default=None,
         description=(
             "Where customers reach this Ordertalk (e.g. https://track.example.com): messages"
             " then carry short tracking links /t/{code}; unset, they carry the carrier's link."
         ),
+    )
+    public_rate_per_s: float = Field(
+        default=10.0,
+        ge=0,
+        description=(
+            "Requests a second each client address may make, on average, to the public routes"
+            " (the tracking page and its form, the opt-in widget, the dashboard login); 0 turns"
+            " the limit off. Webhooks and the API (which needs a key) are never limited by it."
+        ),
+    )
+    public_rate_burst: float = Field(
+        default=30.0,
+        ge=1,
+        description="Requests a client address may make at once before the rate applies.",
     )
     session_secret: SecretStr | None = Field(
         default=None,

@@ -13,7 +13,7 @@ from ordertalk.conversations.tasks import InboundTasks
 from ordertalk.db import create_engine, session_factory
 from ordertalk.logs import configure_logging
 from ordertalk.messaging.clients import ClientPool
-from ordertalk.messaging.dispatcher import Dispatcher
+from ordertalk.messaging.dispatcher import DispatchConfig, Dispatcher
 from ordertalk.messaging.pacing import build_limiter
 from ordertalk.migrations import upgrade_async
 from ordertalk.webhooks_out.sender import WebhookSender
@@ -40,7 +40,9 @@ async def run_worker(settings: Settings, stop: asyncio.Event | None = None) -> N
         log.info("worker started")
         sessions = session_factory(engine)
         await asyncio.gather(
-            Dispatcher(sessions, clients, limiter=limiter).run(stop),
+            Dispatcher(
+                sessions, clients, limiter=limiter, config=DispatchConfig.from_settings(settings)
+            ).run(stop),
             WebhookSender(sessions).run(stop),
             InboundTasks(sessions, clients, settings).run(stop),
         )

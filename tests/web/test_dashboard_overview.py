@@ -126,14 +126,15 @@ async def test_the_overview_counts_a_known_set_of_messages(client: ApiClient) ->
     ]
     assert _table(html, "failures")[1:] == [["131026 Message undeliverable", "2"]]
     assert _table(html, "suppressed")[1:] == [["opted_out: the customer opted out (STOP)", "1"]]
-    # Billable counts per category, never an amount: no rate card, so nothing is priced.
+    # Billable counts per category; amounts are in the Cost section (no rate card here).
     assert "Billable messages by pricing category" in html
     assert _table(html, "pricing") == [
         ["Category", "Messages priced", "Billable"],
         ["utility", "3", "2"],
     ]
     assert "utility: 2 billable of 3 priced" in html
-    assert "Ordertalk shows no amounts" in html
+    assert "Amounts are under Cost, from your rate card." in html
+    assert "No rate card yet" in html
     chart = re.search(r'<svg[^>]*id="pricing-chart".*?</svg>', html, re.S)
     assert chart is not None
     assert re.findall(r'class="chart-value">(\d+)</text>', chart[0]) == ["2"]

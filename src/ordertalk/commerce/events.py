@@ -10,7 +10,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from ordertalk.commerce.milestones import Milestone
 
@@ -80,7 +80,7 @@ class OrderFacts(Strict):
     payment_status: PaymentStatus | None = None
     status_url: str | None = Field(default=None, max_length=2000)
     invoice_url: str | None = Field(default=None, max_length=2000)
-    placed_at: datetime | None = None
+    placed_at: AwareDatetime | None = None  # a naive time cannot be stored (db.UtcDateTime)
 
 
 class ShipmentFacts(Strict):

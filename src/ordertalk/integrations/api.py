@@ -127,7 +127,12 @@ async def receive(source: str, store_id: str, request: Request) -> JSONResponse:
     return JSONResponse(await _process(request, store_id, raw_id, events))
 
 
-@router.post("/v1/events", tags=["integrations"])
+@router.post(
+    "/v1/events",
+    tags=["integrations"],
+    status_code=202,
+    responses={200: {"description": "Already received (a duplicate `id`): nothing done"}},
+)
 async def post_event(
     event: GenericEvent, store: StoreReleasedDep, request: Request
 ) -> JSONResponse:

@@ -21,6 +21,7 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ordertalk.commerce.models import Order
+from ordertalk.config import Settings
 from ordertalk.contacts.models import Contact
 from ordertalk.db import utcnow
 from ordertalk.journeys.service import expires_at, relevance, respects_quiet_hours
@@ -102,6 +103,14 @@ class DispatchConfig:
     # doubling up to the maximum, until it answers again.
     limiter_retry: float = 1.0
     limiter_retry_max: float = 30.0
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> DispatchConfig:
+        """The defaults, with the lease and the reconcile wait the settings give."""
+        return cls(
+            lease=timedelta(seconds=settings.dispatch_lease_s),
+            reconcile_wait=timedelta(seconds=settings.reconcile_wait_s),
+        )
 
 
 @dataclass(slots=True)

@@ -51,7 +51,10 @@ class OutboundMessage(Base):
     pricing_category: Mapped[str | None] = mapped_column(String(40))
     pricing_type: Mapped[str | None] = mapped_column(String(40))
     billable: Mapped[bool | None] = mapped_column(Boolean)
-    cost: Mapped[Decimal | None] = mapped_column(Numeric(10, 4))
+    # Priced from the store's rate card when WhatsApp reports the message delivered (0 when
+    # not billable, None when unknown); never repriced. Its currency beside it.
+    cost: Mapped[Decimal | None] = mapped_column(Numeric(14, 6))
+    cost_currency: Mapped[str | None] = mapped_column(String(3))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     accepted_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime())

@@ -46,6 +46,7 @@ class MessageOut(BaseModel):
     error: dict[str, Any] | None
     pricing: dict[str, Any] | None
     cost: Decimal | None
+    cost_currency: str | None = None  # ISO 4217, from the rate card that priced it
     # Customers' opens of the tracking page link this message carried (None: it carried none).
     link_clicks: int | None = None
     events: list[MessageEventOut]
@@ -91,6 +92,7 @@ class MessageOut(BaseModel):
             error=error,
             pricing=pricing,
             cost=message.cost,
+            cost_currency=message.cost_currency,
             link_clicks=link_clicks,
             events=[
                 MessageEventOut(

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import logging
+from collections import defaultdict
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ordertalk.contacts.models import Contact
 from ordertalk.db import lock_for_update
 from ordertalk.messaging.announce import announce_status
+from ordertalk.messaging.cost import price_message
 from ordertalk.messaging.dispatcher import parse_callback
 from ordertalk.messaging.failures import handle_failure
 from ordertalk.messaging.models import OutboundMessage
@@ -33,6 +36,38 @@ _STAMP = {
     MessageState.DELIVERED: "delivered_at",
     MessageState.READ: "read_at",
 }
+
+
+async def lock_status_rows(
+    session: AsyncSession, found: Sequence[tuple[str, MessageStatus]]
+) -> None:
+    """Lock every outbox row these (store id, status) pairs may name, in id order, before any
+    of them is applied.
+
+    The dispatcher records a batch holding its rows' locks in id order, while a webhook's
+    statuses come in any order: taking their locks one by one, a webhook and the dispatcher
+    (or two webhooks) could each hold a row the other waits for, and PostgreSQL would abort
+    one of them (the webhook answered 503, its statuses late). SQLite has one writer at a time.
+    """
+    if not found or session.get_bind().dialect.name != "postgresql":
+        return
+    wamids: dict[str, set[str]] = defaultdict(set)
+    ids: dict[str, set[int]] = defaultdict(set)
+    for store_id, status in found:
+        wamids[store_id].add(status.id)
+        callback = parse_callback(status.biz_opaque_callback_data)
+        if callback is not None:
+            ids[store_id].add(callback[0])
+    named = [
+        and_(
+            OutboundMessage.store_id == store_id,
+            or_(OutboundMessage.wamid.in_(wamids[store_id]), OutboundMessage.id.in_(ids[store_id])),
+        )
+        for store_id in wamids
+    ]
+    await session.execute(
+        select(OutboundMessage.id).where(or_(*named)).order_by(OutboundMessage.id).with_for_update()
+    )
 
 
 async def find_message(
@@ -92,6 +127,8 @@ async def apply_status(
         message.pricing_category = str(status.pricing.category or "") or None
         message.pricing_type = str(status.pricing.type or "") or None
         message.billable = status.pricing.billable
+    # Priced once, from the store's rate card, when delivered (or free): see messaging/cost.py.
+    await price_message(session, store_id, message, str(status.status))
     target = _KIND_TO_STATE.get(str(status.status))
     if target is None:
         return True

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from ordertalk.db import utcnow
 from ordertalk.deps import SessionDep
-from ordertalk.stores import service
+from ordertalk.stores import rate_card, service
 from ordertalk.stores.deps import StoreDep
 from ordertalk.stores.schemas import (
     IntegrationIn,
@@ -29,6 +30,21 @@ async def read_store(store: StoreDep) -> StoreOut:
 async def patch_store(store: StoreDep, session: SessionDep, changes: StoreUpdate) -> StoreOut:
     """Change some settings; fields left out keep their values."""
     return StoreOut.of(await service.update_store(session, store, changes))
+
+
+@router.get("/store/rate-card")
+async def read_rate_card(store: StoreDep) -> rate_card.RateCardOut:
+    """What the store pays Meta per delivered message (`currency` null until it is set)."""
+    return rate_card.rate_card_out(store)
+
+
+@router.put("/store/rate-card")
+async def put_rate_card(
+    body: rate_card.RateCardIn, store: StoreDep, session: SessionDep
+) -> rate_card.RateCardOut:
+    """Replace the rate card: a `currency` (ISO 4217) and `markets` {"default" or a country
+    code: {pricing category: price}}. Prices messages delivered from now on; never past ones."""
+    return await rate_card.set_rate_card(session, store, body, utcnow())
 
 
 @router.put("/integrations/{source}")

@@ -43,6 +43,9 @@ class Store(Base):
     away_message: Mapped[str | None] = mapped_column(String(1000))
     # Where a catalog cart becomes a checkout, e.g. "https://shop.example/cart/{items}".
     checkout_url_template: Mapped[str | None] = mapped_column(String(2000))
+    # What Meta charges per delivered message: {"currency", "markets": {market: {category:
+    # price}}, "updated_at"} (stores/rate_card.py); None: no rate card, costs unknown.
+    rate_card: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # per-store extras
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 

@@ -6,6 +6,7 @@ chart with a table of the same numbers for screen readers.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -71,12 +72,14 @@ class LineChart:
     width: int
     height: int
     pad: int
-    top: int
+    top: float
     first: date | None
     last: date | None
 
 
-def line_chart(days: list[date], lines: list[tuple[str, str, str, list[int]]]) -> LineChart:
+def line_chart(
+    days: list[date], lines: Sequence[tuple[str, str, str, Sequence[float]]]
+) -> LineChart:
     """One polyline per (name, css class, dash pattern, values by day), on a shared scale."""
     top = max((max(values, default=0) for *_, values in lines), default=0) or 1
     plot_w, plot_h = WIDTH - 2 * PAD, LINE_H - 2 * PAD

@@ -12,6 +12,7 @@ from ordertalk.deps import SessionDep
 from ordertalk.errors import OrdertalkError
 from ordertalk.web import auth, csrf
 from ordertalk.web.pages import PREFIX, page, safe_next
+from ordertalk.web.public_limit import PUBLIC_RATE_LIMIT
 from ordertalk.web.users import Role, TooManyAttempts, authenticate, end_sessions
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
@@ -48,7 +49,7 @@ async def login_form(request: Request, next: str | None = None) -> HTMLResponse:
     return _login_page(request, next_url=safe_next(next))
 
 
-@router.post("/login")
+@router.post("/login", dependencies=[PUBLIC_RATE_LIMIT])
 async def login(
     request: Request,
     session: SessionDep,

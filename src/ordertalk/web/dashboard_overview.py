@@ -1,7 +1,8 @@
 """`/ui/overview`: the store's last 14 days of messages at a glance — per day, by intent, the
 delivered and read rates, failures by WhatsApp error and by policy reason, and billable messages
-per pricing category — as inline SVG charts, each with a table of its numbers (queries in
-`overview`). No money amounts: nothing in Ordertalk knows Meta's rates, so `cost` stays empty."""
+per pricing category, and their cost per day and currency (from the store's rate card, fixed on
+each message when it was delivered) — as inline SVG charts, each with a table of its numbers
+(queries in `overview`)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from ordertalk.db import utcnow
 from ordertalk.deps import SessionDep
 from ordertalk.web.auth import ViewerDep
 from ordertalk.web.charts import bar_chart, line_chart
+from ordertalk.web.costs import money
 from ordertalk.web.explain import reason_text
 from ordertalk.web.overview import DAYS, overview
 from ordertalk.web.pages import PREFIX, page
@@ -21,7 +23,7 @@ router = APIRouter(prefix=PREFIX, include_in_schema=False)
 
 @router.get("/overview")
 async def overview_page(request: Request, viewer: ViewerDep, session: SessionDep) -> HTMLResponse:
-    """Messages over the last days, their outcomes, failures and billable counts."""
+    """Messages over the last days, their outcomes, failures, billable counts and costs."""
     data = await overview(session, viewer.store.id, utcnow())
     days = [day.day for day in data.days]
     daily = line_chart(
@@ -49,4 +51,15 @@ async def overview_page(request: Request, viewer: ViewerDep, session: SessionDep
         failure_chart=bar_chart(failures),
         suppressed_text={reason: reason_text(reason) for reason, _ in data.suppressed},
         pricing=bar_chart([(category, billable) for category, _, billable in data.pricing]),
+        # One chart per currency (amounts in two currencies share no scale), with its top
+        # value as an amount for the axis.
+        cost_charts=[
+            (
+                c,
+                line_chart(days, [(c.currency, "s-sent", "", [float(v) for _, v, _ in c.days])]),
+                money(max(v for _, v, _ in c.days), c.currency),
+            )
+            for c in data.costs
+        ],
+        rate_card_set=viewer.store.rate_card is not None,
     )

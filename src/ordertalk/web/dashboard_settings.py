@@ -1,7 +1,8 @@
 """`/ui/settings` (owners only): the WhatsApp number, integrations and their webhook URLs,
-quiet hours, the marketing cap, order-updates consent and outgoing webhooks with their delivery
-logs. Every change goes through the service the API uses (`stores.service.update_store`,
-`set_integration_secret`, `webhooks_out.service.create_endpoint`) with the API's input models.
+quiet hours, the marketing cap, order-updates consent, the rate card and outgoing webhooks with
+their delivery logs. Every change goes through the service the API uses
+(`stores.service.update_store`, `set_integration_secret`, `stores.rate_card.set_rate_card`,
+`webhooks_out.service.create_endpoint`) with the API's input models.
 
 Secrets go in and never come out: tokens and secrets are shown only as "set" / "not set"; a new
 webhook endpoint's signing secret is shown once, on the page that answers its creation (as the
@@ -21,6 +22,7 @@ from ordertalk.deps import SessionDep, SettingsDep
 from ordertalk.errors import Forbidden, OrdertalkError
 from ordertalk.stores import service as stores
 from ordertalk.stores.models import IntegrationSecret
+from ordertalk.stores.rate_card import set_rate_card
 from ordertalk.stores.schemas import (
     IntegrationIn,
     IntegrationOut,
@@ -30,6 +32,7 @@ from ordertalk.stores.schemas import (
     StoreUpdate,
 )
 from ordertalk.web.auth import Viewer, ViewerDep
+from ordertalk.web.costs import rate_card_form, rate_card_from_form
 from ordertalk.web.csrf import FormViewerDep
 from ordertalk.web.pages import PREFIX, page
 from ordertalk.web.users import Role
@@ -121,6 +124,7 @@ async def _settings_page(
         store=StoreOut.of(store),
         consent_modes=[mode.value for mode in OrderUpdatesConsent],
         integrations=integrations,
+        rate_card=rate_card_form(store),
         endpoints=endpoints,
         event_types=EVENT_TYPES,
         allow_private=bool(request.app.state.settings.webhooks_allow_private),
@@ -256,6 +260,29 @@ async def replace_secrets(
             request, viewer, session, "secrets", "enter a new access token or app secret", 422
         )
     return await _update(request, viewer, session, "secrets", fields)
+
+
+@router.post("/rate-card")
+async def change_rate_card(
+    request: Request,
+    viewer: OwnerFormDep,
+    session: SessionDep,
+    currency: Annotated[str, Form(max_length=8)] = "",
+    markets: Annotated[str, Form(max_length=100_000)] = "",
+) -> Response:
+    """Replace the rate card, validated like `PUT /v1/store/rate-card` (markets as JSON)."""
+    entered = {"currency": currency, "markets": markets}
+    try:
+        body = rate_card_from_form(currency, markets)
+        await set_rate_card(session, viewer.store, body, utcnow())
+    except ValidationError as exc:
+        return await _refused(request, viewer, session, "rate-card", _problem(exc), 422, entered)
+    except OrdertalkError as exc:
+        return await _refused(
+            request, viewer, session, "rate-card", exc.message, exc.status_code, entered
+        )
+    await session.commit()
+    return RedirectResponse(f"{PREFIX}/settings?saved=rate-card#rate-card", status_code=303)
 
 
 SourceKey = Annotated[str, Path(min_length=1, max_length=40)]

@@ -1,6 +1,6 @@
 """The overview's numbers: a store's messages over the last days, by intent, by outcome, by
-failure reason and by pricing category. Portable SQL (SQLite and PostgreSQL): days are bucketed
-with a CASE over UTC day bounds rather than a dialect's date functions."""
+failure reason, by pricing category and by cost. Portable SQL (SQLite and PostgreSQL): days are
+bucketed with a CASE over UTC day bounds rather than a dialect's date functions."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ordertalk.messaging.models import MessageEvent, OutboundMessage
 from ordertalk.messaging.states import MessageState
+from ordertalk.web.costs import CurrencyCosts, costs_per_day
 
 DAYS = 14
 DELIVERED_STATES = (MessageState.DELIVERED.value, MessageState.READ.value)
@@ -41,6 +42,8 @@ class Overview:
     failures: list[tuple[int | None, str, int]] = field(default_factory=list)  # code, title, n
     suppressed: list[tuple[str, int]] = field(default_factory=list)  # policy reason, n
     pricing: list[tuple[str, int, int]] = field(default_factory=list)  # category, n, billable
+    costs: list[CurrencyCosts] = field(default_factory=list)  # per currency, per day
+    unpriced: int = 0  # delivered billable messages the rate card had no price for
 
     @property
     def planned(self) -> int:
@@ -145,4 +148,6 @@ async def overview(
         .order_by(m.pricing_category)
     )
     result.pricing = [(category, int(n), int(billable or 0)) for category, n, billable in pricing]
+    days_seen = [day.day for day in result.days]
+    result.costs, result.unpriced = await costs_per_day(session, in_period, bucket, days_seen)
     return result

@@ -8,6 +8,7 @@ from pathlib import Path
 from fastapi.templating import Jinja2Templates
 
 from ordertalk.contacts.phones import mask
+from ordertalk.web.costs import money
 from ordertalk.web.explain import reason_text, state_text, ticks
 
 HERE = Path(__file__).parent
@@ -33,3 +34,4 @@ templates.env.filters["masked"] = _masked
 templates.env.filters["reason"] = reason_text  # a policy reason in plain words
 templates.env.filters["state"] = state_text  # a message state in plain words
 templates.env.filters["ticks"] = ticks  # ✓ / ✓✓ / ✗
+templates.env.filters["money"] = money  # 0.0068 USD, or — when unknown

@@ -17,6 +17,7 @@ from ordertalk.deps import SessionDep, SettingsDep
 from ordertalk.stores.deps import StoreDep
 from ordertalk.web.brand import brand
 from ordertalk.web.cross_sell import CrossSell, cross_sell, save_cross_sell
+from ordertalk.web.public_limit import PUBLIC_RATE_LIMIT
 from ordertalk.web.templating import templates
 from ordertalk.web.tracking import LinkNotFound, answer, visit
 from ordertalk.web.tracking_texts import page_language, say
@@ -85,7 +86,11 @@ def _missing(request: Request) -> HTMLResponse:
 
 # Anything under /t/ is a tracking link to a person: an unknown one gets the friendly page.
 @router.api_route(
-    "/t/{code:path}", methods=["GET", "HEAD"], response_class=HTMLResponse, include_in_schema=False
+    "/t/{code:path}",
+    methods=["GET", "HEAD"],
+    response_class=HTMLResponse,
+    include_in_schema=False,
+    dependencies=[PUBLIC_RATE_LIMIT],
 )
 async def tracking_page(
     request: Request, code: str, session: SessionDep, settings: SettingsDep
@@ -101,7 +106,12 @@ async def tracking_page(
     return _page(request, view)
 
 
-@router.post("/t/{code:path}/ndr", response_class=HTMLResponse, include_in_schema=False)
+@router.post(
+    "/t/{code:path}/ndr",
+    response_class=HTMLResponse,
+    include_in_schema=False,
+    dependencies=[PUBLIC_RATE_LIMIT],
+)
 async def tracking_ndr(
     request: Request, code: str, session: SessionDep, settings: SettingsDep
 ) -> HTMLResponse:

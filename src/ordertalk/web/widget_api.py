@@ -18,6 +18,7 @@ from ordertalk.deps import SessionDep
 from ordertalk.errors import InvalidInput, NotFound
 from ordertalk.stores.deps import StoreDep
 from ordertalk.stores.models import Store
+from ordertalk.web.public_limit import PUBLIC_RATE_LIMIT
 from ordertalk.web.templating import templates
 from ordertalk.web.widget import (
     ConsentIn,
@@ -70,7 +71,7 @@ async def _store(session: AsyncSession, store_id: str) -> Store:
     return store
 
 
-@router.get("/widget/{store_id}.js", include_in_schema=False)
+@router.get("/widget/{store_id}.js", include_in_schema=False, dependencies=[PUBLIC_RATE_LIMIT])
 async def widget_script(request: Request, store_id: StoreId, session: SessionDep) -> Response:
     """The script a store's page includes; its texts come from the store's settings."""
     store = await _store(session, store_id)
@@ -116,7 +117,9 @@ def _refusal(status: int, code: str, message: str, origin: str | None) -> JSONRe
     return JSONResponse(body, status_code=status, headers=_cors(origin))
 
 
-@router.options("/widget/{store_id}/consent", include_in_schema=False)
+@router.options(
+    "/widget/{store_id}/consent", include_in_schema=False, dependencies=[PUBLIC_RATE_LIMIT]
+)
 async def consent_preflight(request: Request, store_id: StoreId, session: SessionDep) -> Response:
     """The browser's CORS check before a cross-site POST."""
     store = await _store(session, store_id)
@@ -126,7 +129,9 @@ async def consent_preflight(request: Request, store_id: StoreId, session: Sessio
     return Response(status_code=204, headers=_cors(origin))
 
 
-@router.post("/widget/{store_id}/consent", include_in_schema=False)
+@router.post(
+    "/widget/{store_id}/consent", include_in_schema=False, dependencies=[PUBLIC_RATE_LIMIT]
+)
 async def consent(request: Request, store_id: StoreId, session: SessionDep) -> Response:
     """A customer's ticks, from a page of a site the store allows."""
     store = await _store(session, store_id)

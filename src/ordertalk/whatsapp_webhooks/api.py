@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 from datetime import UTC, timedelta
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import PlainTextResponse
@@ -39,7 +40,15 @@ def _sessions(request: Request) -> async_sessionmaker[AsyncSession]:
     return factory
 
 
-@router.get("", response_class=PlainTextResponse)
+# The challenge is echoed as plain text; errors are the JSON every route answers with.
+_JSON_ERROR = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorResponse"}}}
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    "4XX": {"description": "The handshake is refused", "content": _JSON_ERROR},
+    503: {"description": "Busy or unavailable: try again", "content": _JSON_ERROR},
+}
+
+
+@router.get("", response_class=PlainTextResponse, responses=_ERRORS)
 async def verify(request: Request, settings: SettingsDep) -> str:
     """Echo `hub.challenge` when the verify token matches (Meta's subscription handshake)."""
     params = dict(request.query_params)
@@ -131,6 +140,11 @@ async def receive(request: Request, settings: SettingsDep) -> dict[str, object]:
         await session.commit()
         event_id = event.id
     if not new and not retry:
+        if event.processed_at is None:
+            # Kept but not applied yet: another request may be applying it, or one died doing
+            # so (then it is applied again once a minute old). Acknowledging it now could lose
+            # its statuses for good: Meta stops delivering what was answered 200.
+            raise Unavailable(f"webhook {event_id} is not applied yet; deliver it again later")
         return {"received": True, "duplicate": True, "id": event_id}
     async with _sessions(request)() as session:
         try:

@@ -26,12 +26,12 @@ from ordertalk.conversations.bot import handle_inbound
 from ordertalk.db import lock_for_update
 from ordertalk.errors import InvalidInput
 from ordertalk.messaging.outbox import enqueue
-from ordertalk.messaging.statuses import apply_status
+from ordertalk.messaging.statuses import apply_status, lock_status_rows
 from ordertalk.policy.decisions import Purpose
 from ordertalk.stores.models import Store
 from ordertalk.templates.service import apply_template_update
 from ordertalk.whatsapp.webhook_types import Contact as WebhookContact
-from ordertalk.whatsapp.webhook_types import InboundMessage, WebhookPayload
+from ordertalk.whatsapp.webhook_types import InboundMessage, MessageStatus, WebhookPayload
 from ordertalk.whatsapp.webhooks import messages, statuses, template_updates, user_preferences
 from ordertalk.whatsapp_webhooks.models import WhatsAppWebhookEvent
 
@@ -147,12 +147,16 @@ async def process_webhook(
     await lock_for_update(session, WhatsAppWebhookEvent)
     stores = _Stores(session, allowed)
     now = datetime.now(UTC)
+    found: list[tuple[str, MessageStatus]] = []
     for metadata, status in statuses(payload):
         store = await stores.by_number(metadata.phone_number_id)
         if store is None:
             log.info("status for a number no store owns; ignored")
             continue
-        processed.statuses += await apply_status(session, store.id, status, now)
+        found.append((store.id, status))
+    await lock_status_rows(session, found)
+    for store_id, status in found:
+        processed.statuses += await apply_status(session, store_id, status, now)
     for metadata, profile, message in messages(payload):
         store = await stores.by_number(metadata.phone_number_id)
         if store is not None:

@@ -7,7 +7,14 @@ import hashlib
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ordertalk.whatsapp.webhooks import WebhookPayload, messages, parse_webhook, statuses
+from ordertalk.whatsapp.webhooks import (
+    WebhookPayload,
+    messages,
+    parse_webhook,
+    statuses,
+    template_updates,
+    user_preferences,
+)
 from ordertalk.whatsapp_webhooks.models import WhatsAppWebhookEvent
 
 
@@ -25,6 +32,10 @@ async def record_webhook(session: AsyncSession, raw: bytes) -> tuple[WhatsAppWeb
         return existing, False
     found_statuses = statuses(payload)
     found_messages = messages(payload)
+    # Every change is read now, so a malformed one is refused (422) before it is kept, rather
+    # than failing later in processing with a 5xx that asks Meta to send it again forever.
+    template_updates(payload)
+    user_preferences(payload)
     numbers = [meta.phone_number_id for meta, _ in found_statuses] + [
         meta.phone_number_id for meta, _, _ in found_messages
     ]
