@@ -16,7 +16,7 @@ minutes).
 
 The kills are placed by progress (once a random share of the messages is accepted), so they
 land while the send is under way however fast the machine is. The issue asks for 5,000
-messages: FAULTS_CRASH_MESSAGES=5000 runs that (about 35 s on an idle machine, but two to three
+messages: FAULTS_CRASH_MESSAGES=5000 runs that (under a minute on a quiet machine, but two to three
 minutes beside the rest of the suite, hence 2,000 by default).
 """
 
