@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import httpx
 
+from ordertalk.stores.models import Store
 from ordertalk.web.users import Role, create_user
 from tests.api_support import ApiClient
+from tests.conversations.inbox_support import Customer, customer
 
 PASSWORD = "correct horse battery"
 _CSRF = re.compile(r'name="csrf" value="([^"]+)"')
@@ -53,3 +57,12 @@ async def page_token(client: httpx.AsyncClient, path: str) -> str:
     response = await client.get(path)
     assert response.status_code == 200, response.text
     return csrf_in(response.text)
+
+
+async def web_customer(client: ApiClient, store_id: str, **kw: Any) -> Customer:
+    """A customer of the store who wrote an hour ago (their window is open), committed."""
+    async with client.sessions() as session, session.begin():
+        store = await session.get(Store, store_id)
+        assert store is not None
+        wrote_at = datetime.now(UTC) - timedelta(hours=1)
+        return await customer(session, store, wrote_at=wrote_at, **kw)

@@ -29,11 +29,6 @@ CODE = "Tr4ckingC0de"  # a tracking link's code (12 URL-safe characters)
 
 
 @pytest.fixture
-def database_url(tmp_path: Path) -> str:
-    return fresh_database(tmp_path)
-
-
-@pytest.fixture
 async def client(database_url: str) -> AsyncIterator[ApiClient]:
     async with api_client(database_url, worker=False, session_secret="s" * 40) as client:
         yield client

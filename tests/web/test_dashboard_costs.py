@@ -5,10 +5,8 @@ and the owner edits the rate card in Settings (validated like the API; agents ma
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,23 +15,11 @@ from ordertalk.messaging.outbox import enqueue
 from ordertalk.policy.decisions import Purpose
 from ordertalk.stores.models import Store
 from ordertalk.web.users import Role
-from tests.api_support import ApiClient, api_client, new_store
+from tests.api_support import ApiClient, new_store
 from tests.conversations.inbox_support import Customer, customer
-from tests.database import fresh_database
 from tests.web.dashboard_support import log_in, new_user, page_token
 
 pytestmark = pytest.mark.database
-
-
-@pytest.fixture
-def database_url(tmp_path: Path) -> str:
-    return fresh_database(tmp_path)
-
-
-@pytest.fixture
-async def client(database_url: str) -> AsyncIterator[ApiClient]:
-    async with api_client(database_url, worker=False) as client:
-        yield client
 
 
 @pytest.fixture

@@ -4,9 +4,7 @@ notes, labels, bad input as a 4xx page, and another store's conversation a 404."
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,23 +14,11 @@ from ordertalk.conversations.canned import create_canned
 from ordertalk.conversations.models import Conversation, ConversationMessage, ConversationNote
 from ordertalk.messaging.models import OutboundMessage
 from ordertalk.stores.models import Store
-from tests.api_support import ApiClient, api_client, new_store
+from tests.api_support import ApiClient, new_store
 from tests.conversations.inbox_support import Customer, approve_templates, customer
-from tests.database import fresh_database
 from tests.web.dashboard_support import log_in, new_user, page_token
 
 pytestmark = pytest.mark.database
-
-
-@pytest.fixture
-def database_url(tmp_path: Path) -> str:
-    return fresh_database(tmp_path)
-
-
-@pytest.fixture
-async def client(database_url: str) -> AsyncIterator[ApiClient]:
-    async with api_client(database_url, worker=False) as client:
-        yield client
 
 
 @pytest.fixture

@@ -4,9 +4,7 @@ the sandbox phone when nothing stops it), and another store's order a 404."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -15,36 +13,16 @@ from ordertalk.contacts.models import Contact
 from ordertalk.messaging.models import MessageEvent, OutboundMessage
 from ordertalk.messaging.outbox import enqueue, note
 from ordertalk.policy.decisions import Purpose, Reason
-from ordertalk.stores.models import Store
-from tests.api_support import ApiClient, api_client, new_store
+from tests.api_support import ApiClient, new_store
 from tests.conftest import Sandbox
-from tests.conversations.inbox_support import Customer, customer
-from tests.database import fresh_database
+from tests.conversations.inbox_support import Customer
 from tests.messaging.conftest import rig  # noqa: F401  (a store on the sandbox, templates approved)
 from tests.messaging.test_dispatcher import Rig
-from tests.web.dashboard_support import log_in, new_user, page_token
+from tests.web.dashboard_support import log_in, new_user, page_token, web_customer
 
 pytestmark = pytest.mark.database
 
 PHONE = "919876543210"  # Asha, the customer `customer()` makes
-
-
-@pytest.fixture
-def database_url(tmp_path: Path) -> str:
-    return fresh_database(tmp_path)
-
-
-@pytest.fixture
-async def client(database_url: str) -> AsyncIterator[ApiClient]:
-    async with api_client(database_url, worker=False) as client:
-        yield client
-
-
-async def _customer(client: ApiClient, store_id: str, **kw: object) -> Customer:
-    async with client.sessions() as session, session.begin():
-        store = await session.get(Store, store_id)
-        assert store is not None
-        return await customer(session, store, wrote_at=datetime.now(UTC) - timedelta(hours=1), **kw)  # type: ignore[arg-type]
 
 
 async def _failed_message(client: ApiClient, asha: Customer) -> int:
@@ -78,7 +56,7 @@ async def _failed_message(client: ApiClient, asha: Customer) -> int:
 async def shop(client: ApiClient) -> tuple[str, Customer]:
     store_id, _ = await new_store(client, name="Chai & Co")
     await new_user(client, store_id)
-    asha = await _customer(client, store_id)
+    asha = await web_customer(client, store_id)
     await log_in(client, "priya@chai.example")
     return store_id, asha
 
@@ -87,7 +65,7 @@ async def test_the_list_is_newest_first_searchable_and_masks_phones(
     client: ApiClient, shop: tuple[str, Customer]
 ) -> None:
     store_id, _ = shop
-    await _customer(client, store_id, phone="+919812300000", name="Ravi", order_id="1002")
+    await web_customer(client, store_id, phone="+919812300000", name="Ravi", order_id="1002")
     html = (await client.get("/ui/orders")).text
     assert html.index("#1002") < html.index("#1001")
     assert "+91•••••3210" in html
@@ -196,7 +174,7 @@ async def test_a_retry_from_the_dashboard_is_sent_and_reaches_the_phone(
     # The rig's store sends through the sandbox; the customer's consent is intact, and she
     # wrote an hour ago (so WhatsApp's window is open on the sandbox too).
     await new_user(client, rig.store_id)
-    asha = await _customer(client, rig.store_id)
+    asha = await web_customer(client, rig.store_id)
     sandbox.say(PHONE, "I want to talk to a person")
     failed_id = await _failed_message(client, asha)
     await log_in(client, "priya@chai.example")

@@ -5,9 +5,7 @@ intent, failures by WhatsApp error and by policy reason, pricing categories; row
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,23 +13,11 @@ import pytest
 from ordertalk.messaging.outbox import enqueue, note
 from ordertalk.policy.decisions import Purpose, Reason
 from ordertalk.stores.models import Store
-from tests.api_support import ApiClient, api_client, new_store
+from tests.api_support import ApiClient, new_store
 from tests.conversations.inbox_support import Customer, customer
-from tests.database import fresh_database
 from tests.web.dashboard_support import log_in, new_user
 
 pytestmark = pytest.mark.database
-
-
-@pytest.fixture
-def database_url(tmp_path: Path) -> str:
-    return fresh_database(tmp_path)
-
-
-@pytest.fixture
-async def client(database_url: str) -> AsyncIterator[ApiClient]:
-    async with api_client(database_url, worker=False) as client:
-        yield client
 
 
 async def _customer(client: ApiClient, store_id: str, phone: str) -> Customer:

@@ -4,9 +4,7 @@ otherwise), masked numbers in the contact list, the consent ledger, another stor
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -14,13 +12,11 @@ from sqlalchemy import select
 from ordertalk.contacts.service import ConsentSource, record_consent
 from ordertalk.journeys.models import JourneyOverride
 from ordertalk.policy.decisions import Purpose
-from ordertalk.stores.models import Store
 from ordertalk.templates.models import TemplateStatus
 from ordertalk.web.users import Role
-from tests.api_support import ApiClient, api_client, new_store
-from tests.conversations.inbox_support import Customer, customer
-from tests.database import fresh_database
-from tests.web.dashboard_support import log_in, new_user, page_token
+from tests.api_support import ApiClient, new_store
+from tests.conversations.inbox_support import Customer
+from tests.web.dashboard_support import log_in, new_user, page_token, web_customer
 
 pytestmark = pytest.mark.database
 
@@ -28,29 +24,10 @@ PAGES = ["/ui/overview", "/ui/contacts", "/ui/templates", "/ui/journeys", "/ui/s
 
 
 @pytest.fixture
-def database_url(tmp_path: Path) -> str:
-    return fresh_database(tmp_path)
-
-
-@pytest.fixture
-async def client(database_url: str) -> AsyncIterator[ApiClient]:
-    async with api_client(database_url, worker=False) as client:
-        yield client
-
-
-async def _customer(client: ApiClient, store_id: str, **kw: object) -> Customer:
-    async with client.sessions() as session, session.begin():
-        store = await session.get(Store, store_id)
-        assert store is not None
-        wrote_at = datetime.now(UTC) - timedelta(hours=1)
-        return await customer(session, store, wrote_at=wrote_at, **kw)  # type: ignore[arg-type]
-
-
-@pytest.fixture
 async def shop(client: ApiClient) -> tuple[str, Customer]:
     store_id, _ = await new_store(client, name="Chai & Co")
     await new_user(client, store_id)
-    asha = await _customer(client, store_id)
+    asha = await web_customer(client, store_id)
     async with client.sessions() as session, session.begin():
         contact = await session.get(type(asha.contact), asha.contact.id)
         assert contact is not None
@@ -110,7 +87,7 @@ async def test_the_contact_list_masks_numbers_and_searches_by_phone(
     client: ApiClient, shop: tuple[str, Customer]
 ) -> None:
     store_id, _ = shop
-    await _customer(client, store_id, phone="+919812300000", name="Ravi", order_id="1002")
+    await web_customer(client, store_id, phone="+919812300000", name="Ravi", order_id="1002")
     html = (await client.get("/ui/contacts")).text
     assert "+91•••••3210" in html
     assert "+91•••••0000" in html
@@ -147,7 +124,7 @@ async def test_another_stores_contact_is_not_found(
     client: ApiClient, shop: tuple[str, Customer]
 ) -> None:
     other_id, _ = await new_store(client, name="Other")
-    other = await _customer(client, other_id, phone="+919800000001")
+    other = await web_customer(client, other_id, phone="+919800000001")
     response = await client.get(f"/ui/contacts/{other.contact.id}")
     assert response.status_code == 404
     assert "+919800000001" not in response.text

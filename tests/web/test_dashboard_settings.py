@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import time
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -15,7 +14,6 @@ from ordertalk.stores.models import IntegrationSecret, Store
 from ordertalk.stores.service import set_integration_secret
 from ordertalk.webhooks_out.models import WebhookDelivery, WebhookEndpoint
 from tests.api_support import ApiClient, api_client, new_store
-from tests.database import fresh_database
 from tests.web.dashboard_support import log_in, new_user, page_token
 
 pytestmark = pytest.mark.database
@@ -23,11 +21,6 @@ pytestmark = pytest.mark.database
 TOKEN = "EAAG-very-secret-access-token-1234567890"
 APP_SECRET = "app-secret-abcdef0123456789"
 SHOPIFY_SECRET = "shpss_integration_secret_9876"
-
-
-@pytest.fixture
-def database_url(tmp_path: Path) -> str:
-    return fresh_database(tmp_path)
 
 
 @pytest.fixture

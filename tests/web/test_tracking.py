@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -23,7 +22,6 @@ from ordertalk.web.models import TrackingLink
 from ordertalk.webhooks_out.models import WebhookDelivery
 from ordertalk.webhooks_out.service import create_endpoint
 from tests.api_support import ApiClient, api_client, auth, new_store
-from tests.database import fresh_database
 
 pytestmark = pytest.mark.database
 
@@ -34,11 +32,6 @@ BROWSER = (
     "Chrome/126.0.0.0 Mobile Safari/537.36"
 )
 IST = ZoneInfo("Asia/Kolkata")
-
-
-@pytest.fixture
-def database_url(tmp_path: Path) -> str:
-    return fresh_database(tmp_path)
 
 
 @pytest.fixture

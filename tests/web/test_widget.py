@@ -3,24 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from ordertalk.web import widget_api
 from tests.api_support import ApiClient, api_client, auth, new_store
-from tests.database import fresh_database
 
 pytestmark = pytest.mark.database
 
 SITE = "https://shop.example"
 PAGE = f"{SITE}/checkout/thank-you"
-
-
-@pytest.fixture
-def database_url(tmp_path: Path) -> str:
-    return fresh_database(tmp_path)
 
 
 @pytest.fixture
