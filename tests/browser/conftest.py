@@ -11,12 +11,16 @@ browser starts and torn down after it stops.
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
+
+from ordertalk.db import create_engine, session_factory
+from ordertalk.web.users import Role, create_user
 
 CHROMIUM = Path(os.environ.get("ORDERTALK_CHROMIUM", "/usr/bin/chromium"))
 ARGS = [
@@ -70,3 +74,23 @@ def assert_fits(page: Page) -> None:
         ".map(e => e.tagName + '.' + e.className)"
     )
     assert width <= viewport["width"], f"{page.url} is {width} px wide: {wide}"
+
+
+def add_dashboard_user(
+    database_url: str, store_id: str, *, email: str, name: str, password: str, role: Role
+) -> str:
+    """A dashboard user of the store, committed (made before the browser starts); the email."""
+
+    async def make() -> None:
+        engine = create_engine(database_url)
+        try:
+            async with session_factory(engine)() as session, session.begin():
+                await create_user(
+                    session, store_id=store_id, email=email, name=name, password=password,
+                    role=role,
+                )  # fmt: skip
+        finally:
+            await engine.dispose()
+
+    asyncio.run(make())
+    return email

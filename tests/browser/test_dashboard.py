@@ -5,15 +5,13 @@ page fits 375 px."""
 
 from __future__ import annotations
 
-import asyncio
 import re
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from ordertalk.db import create_engine, session_factory
-from ordertalk.web.users import Role, create_user
-from tests.browser.conftest import assert_fits, screenshot
+from ordertalk.web.users import Role
+from tests.browser.conftest import add_dashboard_user, assert_fits, screenshot
 from tests.e2e.conftest import shop  # noqa: F401  (the running Ordertalk and its store)
 from tests.e2e.harness import Shop, wait_for
 
@@ -27,19 +25,14 @@ PASSWORD = "correct horse battery"
 def agent(shop: Shop) -> str:  # noqa: F811
     """A dashboard agent of the shop (made before the browser starts: see conftest)."""
 
-    async def make() -> None:
-        engine = create_engine(shop.database_url)
-        try:
-            async with session_factory(engine)() as session, session.begin():
-                await create_user(
-                    session, store_id=shop.store_id, email=EMAIL, name="Ravi",
-                    password=PASSWORD, role=Role.AGENT,
-                )  # fmt: skip
-        finally:
-            await engine.dispose()
-
-    asyncio.run(make())
-    return EMAIL
+    return add_dashboard_user(
+        shop.database_url,
+        shop.store_id,
+        email=EMAIL,
+        name="Ravi",
+        password=PASSWORD,
+        role=Role.AGENT,
+    )
 
 
 def log_in(page: Page, shop: Shop) -> None:  # noqa: F811

@@ -3,15 +3,13 @@ overview, contacts, templates, journeys and settings; each has a heading and fit
 
 from __future__ import annotations
 
-import asyncio
 import re
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from ordertalk.db import create_engine, session_factory
-from ordertalk.web.users import Role, create_user
-from tests.browser.conftest import assert_fits, screenshot
+from ordertalk.web.users import Role
+from tests.browser.conftest import add_dashboard_user, assert_fits, screenshot
 from tests.e2e.conftest import shop  # noqa: F401  (the running Ordertalk and its store)
 from tests.e2e.harness import Shop
 
@@ -31,19 +29,14 @@ PAGES = [
 def owner(shop: Shop) -> str:  # noqa: F811
     """A dashboard owner of the shop (made before the browser starts: see conftest)."""
 
-    async def make() -> None:
-        engine = create_engine(shop.database_url)
-        try:
-            async with session_factory(engine)() as session, session.begin():
-                await create_user(
-                    session, store_id=shop.store_id, email=EMAIL, name="Priya",
-                    password=PASSWORD, role=Role.OWNER,
-                )  # fmt: skip
-        finally:
-            await engine.dispose()
-
-    asyncio.run(make())
-    return EMAIL
+    return add_dashboard_user(
+        shop.database_url,
+        shop.store_id,
+        email=EMAIL,
+        name="Priya",
+        password=PASSWORD,
+        role=Role.OWNER,
+    )
 
 
 def test_an_owner_opens_every_page_at_phone_width(

@@ -10,9 +10,10 @@ Lists and threads refresh themselves by fetching their HTML fragment every few s
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Path, Query, Request
+from fastapi import APIRouter, Depends, Form, Path, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
@@ -46,13 +47,34 @@ REFRESH_S = 4
 # --- the list ---------------------------------------------------------------------------------
 
 
-def _filters(state: str, assignee: str, label: str, viewer: Viewer) -> dict[str, Any]:
-    if state and state not in {s.value for s in ConversationState}:
+Filter = Annotated[str, Query(max_length=200)]
+
+
+@dataclass(frozen=True, slots=True)
+class _Chosen:
+    """The inbox's filters as the agent chose them (query parameters, shared by the page and
+    the list it refreshes)."""
+
+    state: str = ""
+    assignee: str = ""
+    label: str = ""
+
+
+def _chosen(state: Filter = "", assignee: Filter = "", label: Filter = "") -> _Chosen:
+    return _Chosen(state, assignee, label)
+
+
+ChosenDep = Annotated[_Chosen, Depends(_chosen)]
+
+
+def _filters(chosen: _Chosen, viewer: Viewer) -> dict[str, Any]:
+    if chosen.state and chosen.state not in {s.value for s in ConversationState}:
         raise InvalidInput("state must be waiting, agent, bot or resolved")
+    assignee = viewer.user.name if chosen.assignee == "me" else chosen.assignee.strip()
     return {
-        "state": ConversationState(state) if state else None,
-        "assignee": (viewer.user.name if assignee == "me" else assignee.strip()) or None,
-        "label": label.strip() or None,
+        "state": ConversationState(chosen.state) if chosen.state else None,
+        "assignee": assignee or None,
+        "label": chosen.label.strip() or None,
     }
 
 
@@ -74,20 +96,12 @@ async def _sections(
     return sections
 
 
-Filter = Annotated[str, Query(max_length=200)]
-
-
 @router.get("/inbox")
 async def inbox_page(
-    request: Request,
-    viewer: ViewerDep,
-    session: SessionDep,
-    state: Filter = "",
-    assignee: Filter = "",
-    label: Filter = "",
+    request: Request, viewer: ViewerDep, session: SessionDep, chosen: ChosenDep
 ) -> HTMLResponse:
     """Conversations waiting for an agent, then those with agents; by state, assignee, label."""
-    filters = _filters(state, assignee, label, viewer)
+    filters = _filters(chosen, viewer)
     return page(
         request,
         "ui_inbox.html",
@@ -95,7 +109,7 @@ async def inbox_page(
         section="inbox",
         sections=await _sections(session, viewer, filters),
         users=await store_users(session, viewer.store.id),
-        chosen={"state": state, "assignee": assignee, "label": label},
+        chosen={"state": chosen.state, "assignee": chosen.assignee, "label": chosen.label},
         query=request.url.query,
         refresh_s=REFRESH_S,
     )
@@ -103,15 +117,10 @@ async def inbox_page(
 
 @router.get("/inbox/list")
 async def inbox_fragment(
-    request: Request,
-    viewer: ViewerDep,
-    session: SessionDep,
-    state: Filter = "",
-    assignee: Filter = "",
-    label: Filter = "",
+    request: Request, viewer: ViewerDep, session: SessionDep, chosen: ChosenDep
 ) -> HTMLResponse:
     """The list alone (the page fetches it every few seconds)."""
-    filters = _filters(state, assignee, label, viewer)
+    filters = _filters(chosen, viewer)
     return page(
         request,
         "ui_inbox_list.html",
