@@ -85,7 +85,12 @@ async def test_every_message_is_delivered_once_through_errors_timeouts_and_throt
         assert len(await rig.rows()) == MESSAGES
         rig.start_api()
         rig.faults(**FAULTS)
-        workers = [rig.start_worker(graph_timeout_s=GRAPH_TIMEOUT_S) for _ in range(2)]
+        # No worker dies here: a lease far longer than any pass, so every `unconfirmed` below
+        # comes from an injected fault, never from a pass that outlived its lease on a busy CI.
+        workers = [
+            rig.start_worker(graph_timeout_s=GRAPH_TIMEOUT_S, dispatch_lease_s="120")
+            for _ in range(2)
+        ]
         await burst(rig, 0.2)
         await burst(rig, 0.55)
 
