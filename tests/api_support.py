@@ -36,6 +36,12 @@ class ApiClient(httpx.AsyncClient):
         factory: async_sessionmaker[AsyncSession] = self.app.state.sessions
         return factory
 
+    async def applied(self) -> None:
+        """Wait until the WhatsApp webhooks posted so far are applied (see webhook_support)."""
+        from tests.webhook_support import until_applied
+
+        await until_applied(self.sessions)
+
 
 @asynccontextmanager
 async def api_client(database_url: str, **settings: Any) -> AsyncIterator[ApiClient]:

@@ -43,6 +43,9 @@ from ordertalk.web.widget_api import router as widget_router
 from ordertalk.webhooks_out.api import router as webhooks_out_router
 from ordertalk.webhooks_out.sender import WebhookSender
 from ordertalk.whatsapp_webhooks.api import router as whatsapp_webhooks_router
+from ordertalk.whatsapp_webhooks.applier import WebhookApplier
+from ordertalk.whatsapp_webhooks.intake import Intake
+from ordertalk.whatsapp_webhooks.signers import Signers
 
 log = logging.getLogger(__name__)
 
@@ -97,6 +100,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.webhook_sender = webhook_sender
         inbound_tasks = InboundTasks(app.state.sessions, clients, settings)
         app.state.inbound_tasks = inbound_tasks
+        # Webhooks are kept and acknowledged by the request, applied by the applier; every
+        # process that takes them applies them (`serve --no-worker` too), leases share the work.
+        app.state.whatsapp_signers = Signers()
+        app.state.whatsapp_intake = Intake(app.state.sessions)
+        applier = WebhookApplier(app.state.sessions, on_planned=dispatcher.wake)
+        app.state.whatsapp_applier = applier
         stop = asyncio.Event()
         workers = (
             [
@@ -107,6 +116,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             if settings.worker
             else []
         )
+        workers.append(asyncio.create_task(applier.run(stop)))
         try:
             yield
         finally:

@@ -1,5 +1,6 @@
-"""`ordertalk worker`: the outbox dispatcher, the webhook sender and the inbound tasks (read
-receipts, media fetching), to scale out beside `serve --no-worker`."""
+"""`ordertalk worker`: the outbox dispatcher, the webhook sender, the inbound tasks (read
+receipts, media fetching) and an applier of kept WhatsApp webhooks, to scale out beside
+`serve --no-worker`."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from ordertalk.messaging.dispatcher import DispatchConfig, Dispatcher
 from ordertalk.messaging.pacing import build_limiter
 from ordertalk.migrations import upgrade_async
 from ordertalk.webhooks_out.sender import WebhookSender
+from ordertalk.whatsapp_webhooks.applier import WebhookApplier
 
 log = logging.getLogger(__name__)
 
@@ -39,10 +41,12 @@ async def run_worker(settings: Settings, stop: asyncio.Event | None = None) -> N
     try:
         log.info("worker started")
         sessions = session_factory(engine)
+        dispatcher = Dispatcher(
+            sessions, clients, limiter=limiter, config=DispatchConfig.from_settings(settings)
+        )
         await asyncio.gather(
-            Dispatcher(
-                sessions, clients, limiter=limiter, config=DispatchConfig.from_settings(settings)
-            ).run(stop),
+            dispatcher.run(stop),
+            WebhookApplier(sessions, on_planned=dispatcher.wake).run(stop),
             WebhookSender(sessions).run(stop),
             InboundTasks(sessions, clients, settings).run(stop),
         )

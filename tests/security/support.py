@@ -189,6 +189,7 @@ async def seed_store(
         "/webhooks/whatsapp", content=raw, headers=whatsapp_headers(raw, app_secret)
     )
     assert response.status_code == 200, response.text
+    await client.applied()
 
     response = await client.post(
         "/v1/contacts",

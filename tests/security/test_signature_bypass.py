@@ -33,6 +33,7 @@ from tests.security.support import (
     whatsapp_body,
     whatsapp_headers,
 )
+from tests.webhook_support import outcome_at
 
 pytestmark = pytest.mark.database
 
@@ -349,6 +350,7 @@ def test_control_the_same_whatsapp_webhook_correctly_signed_is_applied(running: 
         "/webhooks/whatsapp", content=raw, headers=whatsapp_headers(raw, victim.app_secret)
     )
     assert response.status_code == 200, response.text
+    assert outcome_at(running.database_url, response.json()["id"]) is None
     after = row_counts(running.database_url)
     assert after["whatsapp_webhook_events"] == before["whatsapp_webhook_events"] + 1
     assert after["consent_events"] > before["consent_events"]  # STOP revoked B's consent

@@ -240,6 +240,7 @@ async def test_a_webhook_signed_by_one_store_cannot_change_another_stores_custom
     )
 
     assert answer.status_code == 200, answer.text  # A's own part is genuine
+    await tenants.client.applied()
     assert await state_of_b(tenants) == UNTOUCHED
     async with tenants.client.sessions() as session:  # ...and was applied to A
         a_customer = await session.scalar(select(Contact).where(Contact.store_id == tenants.a_id))
@@ -257,6 +258,7 @@ async def test_the_same_body_signed_by_the_store_that_owns_the_number_is_applied
     )
 
     assert answer.status_code == 200, answer.text
+    await tenants.client.applied()
     b = await state_of_b(tenants)
     assert (b.utility_consent, b.marketing_consent, b.window_opened) == (False, False, True)
     assert b.consent_events > 0
@@ -307,6 +309,7 @@ async def test_the_apps_secret_in_the_settings_cannot_change_a_store_with_its_ow
         )
 
         assert answer.status_code == 200, answer.text  # a secret we know, but not B's
+        await tenants.client.applied()
         assert await state_of_b(tenants) == UNTOUCHED
 
 
@@ -328,6 +331,7 @@ async def test_a_store_without_a_secret_of_its_own_is_changed_by_the_apps_secret
         )
 
         assert by_app.status_code == 200, by_app.text
+        await tenants.client.applied()
         b = await state_of_b(tenants)
         assert (b.utility_consent, b.message_state, b.template_status) == (
             False,

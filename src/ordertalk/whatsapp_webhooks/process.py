@@ -7,6 +7,7 @@ Runs after the raw body is committed. Inbound messages here only do what order u
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -51,28 +52,27 @@ class Processed:
 
 
 class _Stores:
-    """The stores this webhook may change (those whose secret signed it), by business number
-    and by WABA, looked up once per webhook."""
+    """The stores a webhook may change (those whose secret signed it), by business number and
+    by WABA, each looked up once per batch of webhooks."""
 
-    def __init__(self, session: AsyncSession, allowed: set[str]) -> None:
+    def __init__(self, session: AsyncSession) -> None:
         self.session = session
-        self.allowed = allowed
-        self._by_number: dict[str, Store | None] = {}
-        self._by_waba: dict[str, Store | None] = {}
+        self._by_number: dict[tuple[str, frozenset[str]], Store | None] = {}
 
-    async def by_number(self, phone_number_id: str) -> Store | None:
-        if phone_number_id not in self._by_number:
-            self._by_number[phone_number_id] = await self.session.scalar(
+    async def by_number(self, phone_number_id: str, allowed: frozenset[str]) -> Store | None:
+        key = (phone_number_id, allowed)
+        if key not in self._by_number:
+            self._by_number[key] = await self.session.scalar(
                 select(Store)
-                .where(Store.phone_number_id == phone_number_id, Store.id.in_(self.allowed))
+                .where(Store.phone_number_id == phone_number_id, Store.id.in_(allowed))
                 .limit(1)
             )
-        return self._by_number[phone_number_id]
+        return self._by_number[key]
 
-    async def by_waba(self, waba_id: str) -> list[Store]:
+    async def by_waba(self, waba_id: str, allowed: frozenset[str]) -> list[Store]:
         return list(
             await self.session.scalars(
-                select(Store).where(Store.waba_id == waba_id, Store.id.in_(self.allowed))
+                select(Store).where(Store.waba_id == waba_id, Store.id.in_(allowed))
             )
         )
 
@@ -140,29 +140,56 @@ async def process_webhook(
     session: AsyncSession, payload: WebhookPayload, allowed: set[str]
 ) -> Processed:
     """Apply what a webhook carries for the stores that own its numbers and signed it."""
+    return await process_webhooks(session, [(payload, frozenset(allowed))])
+
+
+async def process_webhooks(
+    session: AsyncSession, batch: Sequence[tuple[WebhookPayload, frozenset[str]]]
+) -> Processed:
+    """Apply webhooks in one transaction, in order, each for the stores that signed it.
+
+    Every status of the batch is applied first, its rows locked together in id order; then
+    each webhook's messages, preferences and template events, in arrival order.
+    """
     processed = Processed()
     # Two webhooks about one customer (two messages, or two statuses) may be applied at once:
     # on SQLite, each takes the write lock before reading anything, so neither acts on a copy
     # the other has already changed (PostgreSQL locks the rows it reads FOR UPDATE instead).
     await lock_for_update(session, WhatsAppWebhookEvent)
-    stores = _Stores(session, allowed)
+    stores = _Stores(session)
     now = datetime.now(UTC)
     found: list[tuple[str, MessageStatus]] = []
-    for metadata, status in statuses(payload):
-        store = await stores.by_number(metadata.phone_number_id)
-        if store is None:
-            log.info("status for a number no store owns; ignored")
-            continue
-        found.append((store.id, status))
+    for payload, allowed in batch:
+        for metadata, status in statuses(payload):
+            store = await stores.by_number(metadata.phone_number_id, allowed)
+            if store is None:
+                log.info("status for a number no store owns; ignored")
+                continue
+            found.append((store.id, status))
     await lock_status_rows(session, found)
     for store_id, status in found:
         processed.statuses += await apply_status(session, store_id, status, now)
+    for payload, allowed in batch:
+        await _apply_the_rest(session, stores, payload, allowed, now, processed)
+    await session.flush()
+    return processed
+
+
+async def _apply_the_rest(
+    session: AsyncSession,
+    stores: _Stores,
+    payload: WebhookPayload,
+    allowed: frozenset[str],
+    now: datetime,
+    processed: Processed,
+) -> None:
+    """A webhook's customer messages, preferences and template events."""
     for metadata, profile, message in messages(payload):
-        store = await stores.by_number(metadata.phone_number_id)
+        store = await stores.by_number(metadata.phone_number_id, allowed)
         if store is not None:
             await _inbound(session, store, profile, message, processed)
     for metadata, preference in user_preferences(payload):
-        store = await stores.by_number(metadata.phone_number_id)
+        store = await stores.by_number(metadata.phone_number_id, allowed)
         if store is None or not preference.wa_id:
             continue
         contact = await find_by_wa_id(session, store.id, preference.wa_id)
@@ -173,8 +200,6 @@ async def process_webhook(
             )
             processed.preferences += 1
     for entry, update in template_updates(payload):
-        for store in await stores.by_waba(entry.id):
+        for store in await stores.by_waba(entry.id, allowed):
             await apply_template_update(session, store.id, update)
             processed.templates += 1
-    await session.flush()
-    return processed
