@@ -130,22 +130,37 @@ async def test_keys_are_separate_buckets(limiters: Limiters) -> None:
     assert await limiter.take("b", 0.01, 1.0) == 0.0
 
 
-async def test_penalise_empties_the_bucket(limiters: Limiters) -> None:
+async def test_penalise_puts_the_bucket_one_burst_in_debt_however_often_it_is_called(
+    limiters: Limiters,
+) -> None:
     limiter = limiters()
-    rate, burst = 5.0, 10.0
+    rate, burst = 10.0, 3.0
     assert await limiter.take("k", rate, burst) == 0.0
-    await limiters().penalise("k", rate, burst)
+    # Several sends refused at once: one debt, not one each.
+    for _ in range(3):
+        await limiters().penalise("k", rate, burst)
     wait = await limiter.take("k", rate, burst)
-    assert 0.15 < wait <= 1 / rate
+    assert 0.3 < wait <= (1 + burst) / rate
     await asyncio.sleep(wait + 0.02)
     assert await limiter.take("k", rate, burst) == 0.0
     assert await limiter.take("k", rate, burst) > 0  # refilling from empty, not from full
 
 
-async def test_penalising_an_unknown_key_empties_it_too(limiters: Limiters) -> None:
+async def test_penalise_slows_a_bucket_that_is_already_empty(limiters: Limiters) -> None:
+    # Sends going at the bucket's rate keep it near empty: that is when Meta refuses them, so
+    # the penalty must cost more than emptying it.
+    limiter = limiters()
+    rate, burst = 20.0, 2.0
+    while await limiter.take("k", rate, burst) == 0.0:
+        pass
+    await limiters().penalise("k", rate, burst)
+    assert await limiter.take("k", rate, burst) > burst / rate
+
+
+async def test_penalising_an_unknown_key_puts_it_in_debt_too(limiters: Limiters) -> None:
     limiter = limiters()
     await limiter.penalise("new", 1.0, 5.0)
-    assert await limiter.take("new", 1.0, 5.0) > 0.9
+    assert await limiter.take("new", 1.0, 5.0) > 5.9
 
 
 # -- Redis only ----------------------------------------------------------------------------------
@@ -161,9 +176,9 @@ async def test_a_redis_bucket_expires_once_it_would_be_full_again(
         # One token short: full again in 1/50 s.
         assert 0 < await redis.pttl(f"{prefix}k") <= 20
         await limiter.penalise("k", rate, burst)
-        # Empty: full again in 5/50 s.
-        assert 20 < await redis.pttl(f"{prefix}k") <= 100
-        await asyncio.sleep(0.15)
+        # Five tokens in debt: full again in 10/50 s.
+        assert 100 < await redis.pttl(f"{prefix}k") <= 200
+        await asyncio.sleep(0.25)
         assert await redis.exists(f"{prefix}k") == 0
         # A forgotten bucket is a full one.
         assert [await limiter.take("k", rate, burst) for _ in range(5)] == [0.0] * 5

@@ -119,6 +119,7 @@ class _Job:
     client: WhatsAppClient
     payload: dict[str, Any]
     throughput: int
+    pair: str  # the customer's pacing key (pacing.pair_key)
 
 
 # What became of one job's send: the Cloud API's answer, or no send (the limiter was down).
@@ -547,9 +548,8 @@ class Dispatcher:
                 at=now,
             )
             return None
-        wait = await self.limiter.take(
-            pair_key(client.phone_number_id, contact.wa_id), PAIR_RATE, PAIR_BURST
-        )
+        pair = pair_key(client.phone_number_id, contact.wa_id)
+        wait = await self.limiter.take(pair, PAIR_RATE, PAIR_BURST)
         if wait > 0:
             # This customer got a message moments ago: let the others through first.
             message.state = MessageState.SCHEDULED.value
@@ -604,7 +604,7 @@ class Dispatcher:
         )
         if decision.form is Form.TEMPLATE:
             budgets.spend(store.id, contact.id)
-        return _Job(message.id, client, payload, max(store.throughput_per_s, 1))
+        return _Job(message.id, client, payload, max(store.throughput_per_s, 1), pair)
 
     async def _send_all(self, jobs: list[_Job]) -> list[tuple[int, _Outcome]]:
         gate = asyncio.Semaphore(self.config.concurrency)
@@ -622,6 +622,9 @@ class Dispatcher:
                 try:
                     return job.message_id, await job.client.send(job.payload)
                 except CloudApiError as exc:
+                    # At once, not when the batch is recorded: the batch's sends still waiting
+                    # for a token are the ones that must slow down.
+                    await self._penalise(job, exc)
                     return job.message_id, exc
 
         return list(await asyncio.gather(*(one(job) for job in jobs)))
@@ -635,6 +638,33 @@ class Dispatcher:
                 wait := await self.limiter.take(key, rate, burst)
             ) > 0:
                 await asyncio.sleep(wait)
+
+    async def _penalise(self, job: _Job, error: CloudApiError) -> None:
+        """Meta refused a send for a rate our bucket thought had room: put that bucket in debt,
+        so the number (130429) or this customer (131056) waits, in every worker sharing it.
+
+        The refused row's own retry is set by `handle_failure`; a 131056 row due again meets
+        the customer's debt when it asks for the pair token, and waits for it then.
+        """
+        if error.code == 130429:
+            what, key = "number", number_key(job.client.phone_number_id)
+            rate, burst = number_pace(job.throughput)
+        elif error.code == 131056:
+            what, key, rate, burst = "customer", job.pair, PAIR_RATE, PAIR_BURST
+        else:
+            return
+        try:
+            await self.limiter.penalise(key, rate, burst)
+        except LimiterUnavailable as exc:
+            # The refusal is still recorded (and retried); the next take fails the same way
+            # and stops the sends, so nothing goes out unpaced meanwhile.
+            log.warning(
+                "message %s: %s not slowed down after %s, rate limiter unavailable: %s",
+                job.message_id,
+                what,
+                error.code,
+                exc,
+            )
 
     async def _record(self, results: list[tuple[int, _Outcome]]) -> None:
         now = self.clock()

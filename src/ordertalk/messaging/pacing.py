@@ -37,7 +37,12 @@ class Limiter(Protocol):
         ...
 
     async def penalise(self, key: str, rate: float, burst: float) -> None:
-        """Empty a bucket (after the Cloud API said this key is over its rate)."""
+        """Put a bucket one burst in debt: the Cloud API said this key is over its rate.
+
+        Nothing is taken for about `burst / rate` seconds, then the bucket refills from empty.
+        The debt is set, not added: many sends refused at once cost one pause, not one each.
+        Raises LimiterUnavailable when the limiter cannot be asked.
+        """
         ...
 
 
@@ -46,6 +51,18 @@ class _Bucket:
     tokens: float
     at: float
     full_at: float  # from then on the bucket is as good as a new one, so it may be forgotten
+
+
+def penalty(burst: float) -> float:
+    """The tokens a bucket owes after a refusal from the Cloud API: one burst.
+
+    Merely emptying the bucket would change nothing while sends go at the bucket's rate, which
+    is when Meta refuses them (the bucket is near empty then anyway). One burst of debt is a
+    pause of `burst / rate`: half a second for a number (its burst is half a second of sends),
+    a minute for a customer (ten messages at one per 6 s: the "debt" Meta itself describes
+    after a burst to one customer).
+    """
+    return burst
 
 
 # Full buckets are forgotten this often (seconds): a long-running process meets millions of
@@ -78,9 +95,10 @@ class MemoryLimiter:
         return (1.0 - bucket.tokens) / rate
 
     async def penalise(self, key: str, rate: float, burst: float) -> None:
-        """Empty a bucket (after the Cloud API said this key is over its rate)."""
+        """Put a bucket one burst in debt (the Cloud API said this key is over its rate)."""
         now = self._clock()
-        self._buckets[key] = _Bucket(tokens=0.0, at=now, full_at=now + burst / rate)
+        tokens = -penalty(burst)
+        self._buckets[key] = _Bucket(tokens=tokens, at=now, full_at=now + (burst - tokens) / rate)
 
     def holds(self, key: str) -> bool:
         """Whether a bucket is remembered for `key` (a full one is forgotten in time)."""

@@ -18,20 +18,21 @@ from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
 
-from ordertalk.messaging.pacing import LimiterUnavailable
+from ordertalk.messaging.pacing import LimiterUnavailable, penalty
 
 log = logging.getLogger(__name__)
 
 KEY_PREFIX = "ordertalk:pace:"
 
-# ARGV: tokens per second, capacity, and "take" (one token, or the wait) or "empty" (penalise).
-# The answer is a string: Redis turns a Lua number into an integer, which would lose the wait.
+# ARGV: tokens per second, capacity, and "take" (one token, or the wait) or "owe" (penalise:
+# the bucket is set to ARGV[4] tokens of debt, `pacing.penalty`, a negative count refilled like
+# any other). The answer is a string: Redis turns a Lua number into an integer, losing the wait.
 _BUCKET = """
 local rate = tonumber(ARGV[1])
 local burst = tonumber(ARGV[2])
 local clock = redis.call('TIME')
 local now = tonumber(clock[1]) + tonumber(clock[2]) / 1000000
-local tokens = 0
+local tokens = -tonumber(ARGV[4])
 if ARGV[3] == 'take' then
   tokens = burst
   local saved = redis.call('HMGET', KEYS[1], 'tokens', 'at')
@@ -92,15 +93,15 @@ class RedisLimiter:
 
     async def take(self, key: str, rate: float, burst: float) -> float:
         """0.0 when a token was taken; otherwise the seconds to wait (nothing taken)."""
-        return float(await self._run(key, rate, burst, "take"))
+        return float(await self._run(key, rate, burst, "take", 0.0))
 
     async def penalise(self, key: str, rate: float, burst: float) -> None:
-        """Empty a bucket (after the Cloud API said this key is over its rate)."""
-        await self._run(key, rate, burst, "empty")
+        """Put a bucket one burst in debt (the Cloud API said this key is over its rate)."""
+        await self._run(key, rate, burst, "owe", penalty(burst))
 
-    async def _run(self, key: str, rate: float, burst: float, mode: str) -> Any:
+    async def _run(self, key: str, rate: float, burst: float, mode: str, debt: float) -> Any:
         try:
-            return await self._script(keys=[self._prefix + key], args=[rate, burst, mode])
+            return await self._script(keys=[self._prefix + key], args=[rate, burst, mode, debt])
         except RedisError as exc:
             # The error names host and port at most; the URL (and its password) stays out.
             raise LimiterUnavailable(f"{self._where}: {type(exc).__name__}: {exc}") from exc
