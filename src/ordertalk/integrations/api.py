@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
-from typing import Any
+import math
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
@@ -17,7 +16,15 @@ from ordertalk.integrations.base import Delivery, Identified, NormaliseError
 from ordertalk.integrations.generic import GenericEvent
 from ordertalk.integrations.models import RawEvent
 from ordertalk.integrations.registry import SOURCES
-from ordertalk.integrations.service import RawState, apply_events, store_options, store_raw
+from ordertalk.integrations.service import (
+    STALE_AFTER,
+    RawState,
+    apply_events,
+    claim_unapplied,
+    mark_failed,
+    store_options,
+    store_raw,
+)
 from ordertalk.stores.deps import StoreReleasedDep
 from ordertalk.stores.models import Store
 from ordertalk.stores.service import integration_secret
@@ -41,24 +48,24 @@ def _wake(request: Request) -> None:
 
 
 async def _process(
-    request: Request, store_id: str, raw_id: int, events: list[CommerceEvent]
-) -> dict[str, Any]:
+    request: Request, store_id: str, raw_id: int, events: list[CommerceEvent], status_code: int
+) -> JSONResponse:
     """Apply in a second transaction: a failure here leaves the raw event kept and marked."""
     async with _sessions(request)() as session:
+        # Held until commit: a redelivery or the sweep arriving meanwhile waits, then finds the
+        # event applied (and answers as for a duplicate) instead of applying it a second time.
+        raw = await claim_unapplied(session, raw_id)
+        if raw is None:
+            return _duplicate(raw_id)
         store = await session.get(Store, store_id)
-        raw = await session.get(RawEvent, raw_id)
         assert store is not None
-        assert raw is not None
         try:
             outcome = await apply_events(session, store, raw, events, utcnow())
             await session.commit()
         except Exception as exc:
             await session.rollback()
             log.exception("processing raw event %s failed; kept for replay", raw_id)
-            raw = await session.get(RawEvent, raw_id)
-            assert raw is not None
-            raw.state = RawState.FAILED
-            raw.error = f"{type(exc).__name__}"
+            await mark_failed(session, raw_id, exc)
             await session.commit()
             # A 5xx makes the sender deliver it again, and a redelivery of a failed event is
             # processed again rather than answered as a duplicate: nothing is lost.
@@ -67,20 +74,41 @@ async def _process(
             ) from None
     if outcome.messages:
         _wake(request)
-    return {
+    body = {
         "id": raw_id,
         "state": RawState.PARKED if outcome.parked else RawState.PROCESSED,
         "events": outcome.events,
         "milestones": outcome.milestones,
         "messages": outcome.messages,
     }
+    return JSONResponse(body, status_code=status_code)
 
 
-def _unfinished(raw: RawEvent) -> bool:
-    """A kept event whose processing failed, or never finished (a crash): do it again."""
+def _duplicate(raw_id: int) -> JSONResponse:
+    return JSONResponse({"id": raw_id, "duplicate": True})
+
+
+def _apply_again(raw: RawEvent) -> bool:
+    """Whether a redelivery of a kept event applies it; False: it is the duplicate it looks
+    like (applied, parked until its parcel is known, or invalid).
+
+    Raises Unavailable for an event kept but not applied yet, young enough that the request
+    that kept it may still be applying it: answered 200, the sender would stop delivering it,
+    and were that request dead the event would wait for the sweep (`tasks.reapply_stale`).
+    """
     if raw.state == RawState.FAILED:
         return True
-    return raw.state == RawState.RECEIVED and raw.received_at < utcnow() - timedelta(minutes=1)
+    if raw.state != RawState.RECEIVED:
+        return False
+    age = utcnow() - raw.received_at
+    if age >= STALE_AFTER:
+        return True  # its request died before applying it
+    error = Unavailable(
+        f"event {raw.id} is kept but not applied yet (another request may be applying it); "
+        "deliver it again later"
+    )
+    error.headers["Retry-After"] = str(max(1, math.ceil((STALE_AFTER - age).total_seconds())))
+    raise error
 
 
 @router.post("/webhooks/{source}/{store_id}")
@@ -119,12 +147,12 @@ async def receive(source: str, store_id: str, request: Request) -> JSONResponse:
             await session.commit()
             raise InvalidInput(f"cannot read this {source} payload: {exc}") from None
         raw, new = await store_raw(session, store, source, delivery, identified)
-        retry = not new and _unfinished(raw)
+        again = not new and _apply_again(raw)
         await session.commit()
         raw_id = raw.id
-    if not new and not retry:
-        return JSONResponse({"id": raw_id, "duplicate": True})
-    return JSONResponse(await _process(request, store_id, raw_id, events))
+    if not new and not again:
+        return _duplicate(raw_id)
+    return await _process(request, store_id, raw_id, events, 200)
 
 
 @router.post(
@@ -143,9 +171,9 @@ async def post_event(
     identified = Identified(external_id=event.id, topic=canonical.milestone, body=None)
     async with _sessions(request)() as session:
         raw, new = await store_raw(session, store, "api", delivery, identified)
-        retry = not new and _unfinished(raw)
+        again = not new and _apply_again(raw)
         await session.commit()
         raw_id = raw.id
-    if not new and not retry:
-        return JSONResponse({"id": raw_id, "duplicate": True})
-    return JSONResponse(await _process(request, store.id, raw_id, [canonical]), status_code=202)
+    if not new and not again:
+        return _duplicate(raw_id)
+    return await _process(request, store.id, raw_id, [canonical], 202)

@@ -1,7 +1,9 @@
 """Receiving store and carrier events: keep the raw delivery once, then process it idempotently.
 
 `receive` and `process` run in separate transactions (the edge commits between them), so a body
-that cannot be processed is still kept for inspection and replay.
+that cannot be processed is still kept for inspection and replay. The gap between them is closed
+by `claim_unapplied`: whoever applies a kept event (its first request, a redelivery, the sweep in
+`tasks.py`) holds its row lock while doing so and finds it applied if someone was first.
 """
 
 from __future__ import annotations
@@ -9,15 +11,15 @@ from __future__ import annotations
 import hashlib
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ordertalk.commerce.events import CommerceEvent
 from ordertalk.commerce.service import Applied, CommerceService, awb_key
-from ordertalk.db import insert_or_ignore, utcnow
+from ordertalk.db import insert_or_ignore, lock_for_update, utcnow
 from ordertalk.integrations.base import Delivery, Identified, NormaliseError, Source
 from ordertalk.integrations.generic import GenericEvent
 from ordertalk.integrations.models import RawEvent
@@ -54,6 +56,16 @@ class RawState:
     INVALID = "invalid"
     PARKED = "parked"
     FAILED = "failed"
+
+
+# States a kept event is applied from. Not "parked": a parked event is applied by `_release`
+# once its parcel is known, and by nothing else.
+UNAPPLIED = (RawState.RECEIVED, RawState.FAILED)
+
+# A kept event still "received" this long after it arrived was left by a request that died
+# before applying it (applying takes well under a second); younger, its request may still be
+# applying it.
+STALE_AFTER = timedelta(minutes=1)
 
 
 @dataclass(slots=True)
@@ -104,6 +116,40 @@ async def store_raw(
     row = await session.scalar(select(RawEvent).where(*key))
     assert row is not None
     return row, new
+
+
+async def claim_unapplied(
+    session: AsyncSession, raw_id: int, *, wait: bool = True
+) -> RawEvent | None:
+    """The kept event, locked until this transaction ends, if it still waits to be applied.
+
+    None when it was applied (or parked, or found invalid) by someone else, meanwhile too: two
+    requests, or a request and the sweep, never both apply one event. Without `wait`, an event
+    another transaction holds is left to it (PostgreSQL: SKIP LOCKED) and None is returned.
+    """
+    # SQLite: the database's write lock, held to commit (its FOR UPDATE is a no-op).
+    await lock_for_update(session, RawEvent)
+    query = (
+        select(RawEvent)
+        .where(RawEvent.id == raw_id)
+        .with_for_update(skip_locked=not wait)
+        .execution_options(populate_existing=True)
+    )
+    raw = await session.scalar(query)
+    if raw is None or raw.state not in UNAPPLIED:
+        return None
+    return raw
+
+
+async def mark_failed(session: AsyncSession, raw_id: int, error: BaseException) -> None:
+    """Record that applying a kept event failed (after its transaction was rolled back), unless
+    someone applied it in the meantime: a redelivery then applies it again."""
+    await session.execute(
+        update(RawEvent)
+        .where(RawEvent.id == raw_id, RawEvent.state.in_(UNAPPLIED))
+        .values(state=RawState.FAILED, error=type(error).__name__[:1000])
+        .execution_options(synchronize_session=False)
+    )
 
 
 def store_options(store: Store, options: dict[str, Any] | None) -> dict[str, Any]:
@@ -159,7 +205,7 @@ async def _release(session: AsyncSession, store: Store, key: str, now: datetime)
     released = 0
     for raw in parked:
         try:
-            events = await _events_of(session, store, raw)
+            events = await events_of(session, store, raw)
         except (NormaliseError, ValueError):
             continue
         raw.parked_key = None
@@ -168,7 +214,7 @@ async def _release(session: AsyncSession, store: Store, key: str, now: datetime)
     return released
 
 
-async def _events_of(session: AsyncSession, store: Store, raw: RawEvent) -> list[CommerceEvent]:
+async def events_of(session: AsyncSession, store: Store, raw: RawEvent) -> list[CommerceEvent]:
     """Normalise a kept raw event again (raises NormaliseError or ValueError)."""
     if raw.source == "api":
         return [GenericEvent.model_validate_json(raw.body).to_event()]
