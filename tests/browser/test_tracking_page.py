@@ -13,9 +13,8 @@ from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import screenshot
 from tests.conftest import Sandbox
-from tests.database import fresh_database
 from tests.e2e.customer import Customer
-from tests.e2e.harness import Shop, open_shop, wait_for
+from tests.e2e.harness import Shop, open_tracked_shop, post_event, wait_for
 
 PUBLIC = "https://track.chai.example"
 SHORT = re.compile(re.escape(PUBLIC) + r"/t/([A-Za-z0-9_-]{12})")
@@ -24,19 +23,12 @@ ASHA = "919876543210"
 
 @pytest.fixture
 def tracked_shop(tmp_path: Path, sandbox: Sandbox) -> Iterator[Shop]:
-    """A shop whose customers reach Ordertalk at PUBLIC, with a brand colour and products."""
-    yield from open_shop(
-        tmp_path, fresh_database(tmp_path), sandbox, app_settings={"public_url": PUBLIC}
-    )
+    """A shop whose customers reach Ordertalk at PUBLIC."""
+    yield from open_tracked_shop(tmp_path, sandbox, PUBLIC)
 
 
 def ago(**delta: float) -> str:
     return (datetime.now(UTC) - timedelta(**delta)).isoformat()
-
-
-def post_event(shop: Shop, body: dict[str, object]) -> None:
-    response = shop.api.post("/v1/events", json=body, headers=shop.auth)
-    assert response.status_code in (200, 202), response.text
 
 
 def test_a_customer_reschedules_a_missed_delivery_from_the_tracking_page(

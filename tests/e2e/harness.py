@@ -27,6 +27,7 @@ from ordertalk.templates.models import TemplateStatus
 from ordertalk.templates.service import PushReport, push
 from ordertalk.whatsapp.client import WhatsAppClient
 from tests.conftest import API, Sandbox
+from tests.database import fresh_database
 from tests.integrations.fixtures import SECRET, load, signed_headers, topic_for
 from tests.servers import ServerThread
 
@@ -280,6 +281,20 @@ def open_shop(
             yield shop
     finally:
         server.stop()
+
+
+def open_tracked_shop(tmp_path: Path, sandbox: Sandbox, public_url: str) -> Iterator[Shop]:
+    """`open_shop` on a fresh database, its customers reaching Ordertalk (the tracking page)
+    at `public_url`."""
+    yield from open_shop(
+        tmp_path, fresh_database(tmp_path), sandbox, app_settings={"public_url": public_url}
+    )
+
+
+def post_event(shop: Shop, body: dict[str, Any]) -> None:
+    """`POST /v1/events` as the shop, and insist it was taken."""
+    response = shop.api.post("/v1/events", json=body, headers=shop.auth)
+    assert response.status_code in (200, 202), response.text
 
 
 async def _pending_templates(url: str, store_id: str) -> int:

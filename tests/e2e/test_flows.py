@@ -6,13 +6,12 @@ from __future__ import annotations
 
 import base64
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import pytest
 
 from ordertalk.phone import PHOTO
 from tests.e2e.customer import Customer
-from tests.e2e.harness import Shop, wait_for
+from tests.e2e.harness import Shop, post_event, wait_for
 
 pytestmark = pytest.mark.database
 
@@ -28,11 +27,6 @@ PHOTO_B64 = base64.b64encode(PHOTO).decode()
 
 def ago(**delta: float) -> datetime:
     return datetime.now(UTC) - timedelta(**delta)
-
-
-def post_event(shop: Shop, body: dict[str, Any]) -> None:
-    response = shop.api.post("/v1/events", json=body, headers=shop.auth)
-    assert response.status_code in (200, 202), response.text
 
 
 def emma_delivered(shop: Shop, *, delivered_hours_ago: float) -> None:

@@ -8,14 +8,12 @@ import re
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from tests.conftest import Sandbox
-from tests.database import fresh_database
 from tests.e2e.customer import Customer
-from tests.e2e.harness import Shop, open_shop, wait_for
+from tests.e2e.harness import Shop, open_tracked_shop, post_event, wait_for
 
 pytestmark = pytest.mark.database
 
@@ -29,18 +27,11 @@ BROWSER = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/60
 @pytest.fixture
 def tracked_shop(tmp_path: Path, sandbox: Sandbox) -> Iterator[Shop]:
     """A shop whose Ordertalk is reached by customers at PUBLIC."""
-    yield from open_shop(
-        tmp_path, fresh_database(tmp_path), sandbox, app_settings={"public_url": PUBLIC}
-    )
+    yield from open_tracked_shop(tmp_path, sandbox, PUBLIC)
 
 
 def ago(**delta: float) -> str:
     return (datetime.now(UTC) - timedelta(**delta)).isoformat()
-
-
-def post_event(shop: Shop, body: dict[str, Any]) -> None:
-    response = shop.api.post("/v1/events", json=body, headers=shop.auth)
-    assert response.status_code in (200, 202), response.text
 
 
 ORDER = {
