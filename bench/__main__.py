@@ -1,17 +1,23 @@
-"""`make bench`: run every benchmark, print one table, write bench/results.json."""
+"""`make bench`: run every benchmark, print one table, write bench/results.json.
+
+`python -m bench --only plan` (or sandbox, bot, dispatch, e2e; repeat to pick several) runs only
+those: their rows replace the same rows in results.json, every other row is kept.
+"""
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import json
 import os
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
 from rich.console import Console
 from rich.table import Table
 
-from bench import bot_bench, dispatch_bench, e2e_bench, ingest_bench, sandbox_bench
+from bench import bot_bench, dispatch_bench, e2e_bench, ingest_bench, plan_bench, sandbox_bench
 from bench.rig import BACKENDS
 
 RESULTS = Path(__file__).parent / "results.json"
@@ -60,6 +66,7 @@ async def _dispatch_and_ingest_rows(backend: str) -> list[dict[str, Any]]:
              "higher"),
         _row("ingest_statuses_per_s", backend, ingest.per_s, "statuses/s", 3000, "higher"),
         _row("ingest_p99_ms", backend, ingest.p99_ms, "ms", 50, "lower"),
+        _row("ingest_applied_per_s", backend, ingest.applied_per_s, "statuses/s", 3000, "higher"),
     ]  # fmt: skip
 
 
@@ -76,19 +83,53 @@ async def _e2e_rows(backend: str) -> list[dict[str, Any]]:
     ]
 
 
-async def _all_rows() -> list[dict[str, Any]]:
-    rows = [*await _sandbox_rows(), *await _bot_rows()]
+async def _plan_rows(backend: str) -> list[dict[str, Any]]:
+    run = await plan_bench.run(backend, int(os.environ.get("BENCH_PLAN_CONTACTS", "100000")))
+    return [
+        _row("plan_100k_s", backend, run.seconds, "s", 10, "lower"),
+        _row("plan_100k_peak_mb", backend, run.peak_mb, "MB", 300, "lower"),
+    ]
+
+
+Rows = list[dict[str, Any]]
+
+# A name is what --only takes; they run in this order, the second kind once per backend.
+ONCE: dict[str, Callable[[], Awaitable[Rows]]] = {"sandbox": _sandbox_rows, "bot": _bot_rows}
+PER_BACKEND: dict[str, Callable[[str], Awaitable[Rows]]] = {
+    "dispatch": _dispatch_and_ingest_rows,
+    "e2e": _e2e_rows,
+    "plan": _plan_rows,
+}
+
+
+async def _rows(only: list[str]) -> Rows:
+    rows: Rows = []
+    for name, once in ONCE.items():
+        if not only or name in only:
+            rows += await once()
     for backend in BACKENDS:
-        rows += await _dispatch_and_ingest_rows(backend)
-        rows += await _e2e_rows(backend)
+        for name, per_backend in PER_BACKEND.items():
+            if not only or name in only:
+                rows += await per_backend(backend)
     return rows
+
+
+def _merged(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The saved rows with these in place of the same (name, backend), new ones at the end."""
+    fresh = {(row["name"], row["backend"]): row for row in rows}
+    saved = json.loads(RESULTS.read_text()) if RESULTS.exists() else []
+    kept = [fresh.pop((row["name"], row["backend"]), row) for row in saved]
+    return kept + list(fresh.values())
 
 
 def main() -> None:
     """Run, print, save."""
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--only", action="append", choices=[*ONCE, *PER_BACKEND], default=[])
+    only = parser.parse_args().only
     if hasattr(os, "sched_setaffinity") and (os.cpu_count() or 1) > 1:
         os.sched_setaffinity(0, {1})  # the load generator stays off the sandbox's core
-    rows = asyncio.run(_all_rows())
+    rows = asyncio.run(_rows(only))
     table = Table(title="Ordertalk benchmarks (this machine)")
     for column in ("name", "backend", "value", "unit", "goal", "met"):
         table.add_column(column)
@@ -103,7 +144,7 @@ def main() -> None:
         table.add_row(row["name"], row["backend"], f"{row['value']:,}", row["unit"],
                       f"{row['goal']:,}", verdict)  # fmt: skip
     Console().print(table)
-    RESULTS.write_text(json.dumps(rows, indent=2) + "\n")
+    RESULTS.write_text(json.dumps(_merged(rows) if only else rows, indent=2) + "\n")
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ordertalk import __version__
+from ordertalk.broadcasts.api import router as broadcasts_router
 from ordertalk.commerce.api import router as commerce_router
 from ordertalk.config import Settings, get_settings
 from ordertalk.contacts.api import router as contacts_router
@@ -28,6 +29,7 @@ from ordertalk.conversations.tasks import InboundTasks
 from ordertalk.db import create_engine, session_factory
 from ordertalk.errors import ERROR_RESPONSES, OrdertalkError
 from ordertalk.integrations.api import router as integrations_router
+from ordertalk.integrations.tasks import run_reapply
 from ordertalk.journeys.api import router as journeys_router
 from ordertalk.logs import configure_logging
 from ordertalk.messaging.api import router as messaging_router
@@ -117,6 +119,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             else []
         )
         workers.append(asyncio.create_task(applier.run(stop)))
+        # Store webhooks a crashed request kept but never applied (integrations/tasks.py).
+        workers.append(asyncio.create_task(run_reapply(app.state.sessions, stop)))
         try:
             yield
         finally:
@@ -221,6 +225,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(commerce_router)
     app.include_router(messaging_router)
     app.include_router(journeys_router)
+    app.include_router(broadcasts_router)
     app.include_router(webhooks_out_router)
     app.include_router(conversations_router)
     app.include_router(media_router)

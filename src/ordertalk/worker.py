@@ -12,6 +12,7 @@ import signal
 from ordertalk.config import Settings
 from ordertalk.conversations.tasks import InboundTasks
 from ordertalk.db import create_engine, session_factory
+from ordertalk.integrations.tasks import run_reapply
 from ordertalk.logs import configure_logging
 from ordertalk.messaging.clients import ClientPool
 from ordertalk.messaging.dispatcher import DispatchConfig, Dispatcher
@@ -47,6 +48,7 @@ async def run_worker(settings: Settings, stop: asyncio.Event | None = None) -> N
         await asyncio.gather(
             dispatcher.run(stop),
             WebhookApplier(sessions, on_planned=dispatcher.wake).run(stop),
+            run_reapply(sessions, stop),
             WebhookSender(sessions).run(stop),
             InboundTasks(sessions, clients, settings).run(stop),
         )

@@ -32,9 +32,14 @@ class ApplierConfig:
     """How much is claimed at once, for how long, and how often a failing event is retried."""
 
     batch: int = 200
-    lease: timedelta = timedelta(seconds=60)
+    # A batch applies in well under a second; the lease only matters when its applier died
+    # (or the database went away mid-batch), and then the statuses in it are waited for: a
+    # send whose response was lost is resent if its status is not applied in the reconcile wait.
+    lease: timedelta = timedelta(seconds=15)
     poll_interval: float = 1.0
-    max_attempts: int = 8
+    # Claims count as attempts (a crash mid-batch must not retry forever): with back-off
+    # capped at 5 minutes, 20 attempts span more than an hour of a database coming and going.
+    max_attempts: int = 20
     max_backoff: timedelta = timedelta(minutes=5)
 
 

@@ -45,7 +45,7 @@ class Intake:
                     kept = await keep(session, [item for item, _ in batch])
                     await session.commit()
             except Exception as exc:  # the database away or busy: nothing of it was kept
-                log.warning("keeping %d webhooks failed (%s)", len(batch), type(exc).__name__, exc_info=True)
+                log.warning("keeping %d webhooks failed (%s)", len(batch), type(exc).__name__)
                 for _, future in batch:
                     if not future.done():
                         future.set_exception(

@@ -122,7 +122,7 @@ async def keep(session: AsyncSession, batch: Sequence[Incoming]) -> list[Kept]:
             WhatsAppWebhookEvent.digest.in_(fresh)
         )
     )
-    ids = {digest: event_id for digest, event_id in inserted}
+    ids: dict[str, int] = dict(inserted.all())
     ids.update({digest: event_id for digest, (event_id, _) in known.items()})
     first: set[str] = set()
     answers: list[Kept] = []
