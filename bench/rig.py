@@ -98,12 +98,12 @@ async def sandbox(
         process.wait(timeout=10)
 
 
-async def fresh_database(backend: str, folder: Path) -> str:
-    """A migrated, empty database of the given kind."""
+async def fresh_database(backend: str, folder: Path, postgres_url: str = POSTGRES) -> str:
+    """A migrated, empty database of the given kind (PostgreSQL: `postgres_url`, recreated)."""
     if backend == "sqlite":
         url = f"sqlite+aiosqlite:///{folder / 'bench.db'}"
     else:
-        url = POSTGRES
+        url = postgres_url
         name = make_url(url).database
         maintenance = make_url(url).set(database="postgres")
         engine = create_engine(maintenance.render_as_string(hide_password=False))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, DateTime, Executable, MetaData, Table, event, false, update
+from sqlalchemy import DateTime, Executable, MetaData, event, false, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import (
@@ -114,26 +114,6 @@ async def insert_or_ignore_many(
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     statement = dialect.insert(model).on_conflict_do_nothing(index_elements=conflict)
     await session.execute(statement, rows)
-
-
-async def insert_or_ignore_returning(
-    session: AsyncSession,
-    model: type[Base],
-    rows: list[dict[str, Any]],
-    conflict: list[str],
-    returning: ColumnElement[Any],
-) -> list[Any]:
-    """`insert_or_ignore_many` that answers `returning` of each row it inserted (a row already
-    there answers nothing), in multi-row statements; the rows are plain dicts, not objects."""
-    if not rows:
-        return []
-    # The table, not the mapped class: Core's executemany, without the ORM's per-row work.
-    table: Table = model.__table__  # type: ignore[assignment]
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    statement = (
-        dialect.insert(table).on_conflict_do_nothing(index_elements=conflict).returning(returning)
-    )
-    return list((await session.execute(statement, rows)).scalars())
 
 
 async def lock_for_update(session: AsyncSession, model: type[Base]) -> None:

@@ -1,5 +1,6 @@
 """Imports every table so the metadata is complete (Alembic, tests, `create_all`)."""
 
+from ordertalk.broadcasts import models as broadcasts
 from ordertalk.commerce import models as commerce
 from ordertalk.contacts import models as contacts
 from ordertalk.conversations import models as conversations
@@ -13,6 +14,7 @@ from ordertalk.webhooks_out import models as webhooks_out
 from ordertalk.whatsapp_webhooks import models as whatsapp_webhooks
 
 __all__ = [
+    "broadcasts",
     "commerce",
     "contacts",
     "conversations",

@@ -2,7 +2,8 @@
 
 `seed_store` gives a store whose order came from a signed Shopify webhook, whose customer wrote
 (a text and a photo) through a signed WhatsApp webhook, and which has a contact, a webhook
-endpoint, a canned response and a kept photo: every kind of row a `/v1` path can name.
+endpoint, a canned response, a kept photo and a broadcast (of the `offer` template, approved by
+Meta): every kind of row a `/v1` path can name.
 `serve_seeded` serves Ordertalk over HTTP with such stores (STORES), and `row_counts` counts
 every table's rows, to show that a refused request stored nothing.
 """
@@ -29,7 +30,10 @@ from ordertalk.conversations.media import MediaFiles
 from ordertalk.conversations.models import InboundMedia
 from ordertalk.db import Base, create_engine, session_factory
 from ordertalk.integrations.registry import SOURCES
+from ordertalk.templates.registry import REGISTRY
+from ordertalk.templates.service import apply_template_update
 from ordertalk.whatsapp.signature import sign
+from ordertalk.whatsapp.webhook_types import TemplateStatusUpdate
 from tests.api_support import ApiClient, api_client, auth, new_store
 from tests.database import fresh_database
 from tests.integrations.fixtures import load, signed_headers, topic_for
@@ -218,7 +222,34 @@ async def seed_store(
     tenant.ids["canned_id"] = str(response.json()["id"])
 
     tenant.ids["media_id"] = str(await _keep_photo(client, store_id, media_dir))
+
+    await _approve(client, store_id, "offer")
+    response = await client.post("/v1/broadcasts", headers=tenant.auth, json=BROADCAST)
+    assert response.status_code == 201, response.text
+    tenant.ids["broadcast_id"] = str(response.json()["id"])
     return tenant
+
+
+# A broadcast every seeded store can send (its template approved by `_approve`).
+BROADCAST = {
+    "template": "offer",
+    "purpose": "marketing",
+    "params": {"offer": "20% off the monsoon collection", "shop_url": "https://x.example/m"},
+}
+
+
+async def _approve(client: ApiClient, store_id: str, key: str) -> None:
+    """Meta's approval of a registry template in every language, as its webhook records it."""
+    defn = REGISTRY[key]
+    async with client.sessions() as session, session.begin():
+        for language in defn.languages:
+            update = TemplateStatusUpdate(
+                event="APPROVED",
+                message_template_id=f"{store_id}-{defn.name}-{language}",
+                message_template_name=defn.name,
+                message_template_language=language,
+            )
+            await apply_template_update(session, store_id, update)
 
 
 async def _keep_photo(client: ApiClient, store_id: str, media_dir: Path) -> int:

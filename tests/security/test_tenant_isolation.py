@@ -28,12 +28,20 @@ from ordertalk.config import Settings
 from ordertalk.db import Base, create_engine, session_factory
 from ordertalk.messaging.models import MessageEvent, OutboundMessage
 from ordertalk.stores.models import Store
-from tests.security.support import ENDPOINT_URL, Running, Tenant, serve_seeded
+from tests.security.support import BROADCAST, ENDPOINT_URL, Running, Tenant, serve_seeded
 
 pytestmark = pytest.mark.database
 
 # Path parameters that name one of a store's rows: seed_store makes one of each (Tenant.ids).
-ROW_IDS = {"order_id", "contact_id", "conversation_id", "endpoint_id", "canned_id", "media_id"}
+ROW_IDS = {
+    "order_id",
+    "contact_id",
+    "conversation_id",
+    "endpoint_id",
+    "canned_id",
+    "media_id",
+    "broadcast_id",
+}
 # Path parameters that are the same words for every store, not rows of one.
 VOCABULARY = {"source": "shopify", "step": "order_confirmed"}
 
@@ -77,6 +85,7 @@ BODIES: dict[tuple[str, str], Body] = {
     ("PUT", "/v1/faq"): lambda a: {"items": []},
     ("PUT", "/v1/store/widget"): lambda a: {"allowed_origins": ["https://b.example"]},
     ("PUT", "/v1/store/cross-sell"): lambda a: {"items": []},
+    ("POST", "/v1/broadcasts"): lambda a: BROADCAST,
     ("PUT", "/v1/store/rate-card"): lambda a: {
         "currency": "USD",
         "markets": {"default": {"utility": "0.0040"}},

@@ -42,6 +42,9 @@ def context(**changes: object) -> RenderContext:
         "reason": "Customer not available",
         "invoice_url": "https://chai.example.com/invoices/1042.pdf",
         "status_url": "https://chai.example.com/orders/1042",
+        "offer": "20% off the monsoon collection",
+        "product": "the Assam tea gift box",
+        "shop_url": "https://chai.example.com/monsoon",
     }
     fields.update(changes)
     return RenderContext(**fields)  # type: ignore[arg-type]

@@ -78,7 +78,7 @@ def test_push_creates_commits_and_prints_a_summary_without_the_token(database_ur
     code, out, err = invoke("push", "--store", STORE_ID, *HANDLE)
 
     assert code == 0, out + err
-    assert "st_test: 125 created, 0 already at Meta, 0 failed, 0 skipped" in out
+    assert "st_test: 135 created, 0 already at Meta, 0 failed, 0 skipped" in out
     assert SETTINGS.access_token not in out + err
     assert status_of(database_url, "ot_delivered", "hi")[0] == "PENDING"
 
@@ -87,7 +87,7 @@ def test_push_again_and_list_show_what_meta_says(database_url: str, sandbox: San
     assert invoke("push", *HANDLE)[0] == 0  # every store with a WABA
     sandbox.receiver.wait_for(
         lambda r: sum(f == "message_template_status_update" for d in r.snapshot()
-                      for f in d.fields()) >= 125,
+                      for f in d.fields()) >= 135,
         timeout=15,
     )  # fmt: skip
 
@@ -95,9 +95,9 @@ def test_push_again_and_list_show_what_meta_says(database_url: str, sandbox: San
     listed_code, listed, _ = invoke("list")
 
     assert code == 0
-    assert "st_test: 0 created, 125 already at Meta, 0 failed, 0 skipped" in out
+    assert "st_test: 0 created, 135 already at Meta, 0 failed, 0 skipped" in out
     assert listed_code == 0
-    assert "st_test: 125 template(s)" in listed
+    assert "st_test: 135 template(s)" in listed
     assert "APPROVED" in listed
     assert status_of(database_url, "ot_delivered", "hi")[0] == "APPROVED"
 
@@ -106,7 +106,7 @@ def test_without_a_sample_document_the_invoice_templates_are_skipped(database_ur
     code, out, _ = invoke("push", "--store", STORE_ID)
 
     assert code == 0
-    assert "120 created, 0 already at Meta, 0 failed, 5 skipped" in out
+    assert "130 created, 0 already at Meta, 0 failed, 5 skipped" in out
 
 
 def test_a_refused_token_exits_3_with_the_reason_but_not_the_token(database_url: str) -> None:

@@ -3,7 +3,8 @@
 Every template is written in en, hi, es, pt_BR and id; its placeholders run {{1}}..{{n}} in
 order, one per parameter, never at the edges and never side by side (Meta's review rules);
 headers, footers and button labels fit WhatsApp's limits; quick replies carry the payload
-prefixes the bot understands; and no utility text promotes anything, in any language.
+prefixes the bot understands; and no utility text promotes anything, in any language (only the
+marketing templates, which broadcasts send with marketing consent, may).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from ordertalk.templates.registry import (
     REGISTRY,
     QuickReply,
     TemplateDef,
+    broadcastable,
     find_promotional,
 )
 from ordertalk.templates.service import definitions_for_meta
@@ -32,6 +34,7 @@ TEMPLATE_KEYS = {
     "return_approved", "return_rejected", "return_pickup_scheduled", "return_picked_up",
     "return_received", "refund_initiated", "refund_completed", "feedback_request",
 }  # fmt: skip
+MARKETING_KEYS = {"offer", "back_in_stock"}
 SERVICE_KEYS = {"optout_confirmed", "optin_confirmed"}
 PLACEHOLDER = re.compile(r"\{\{(\d+)\}\}")
 DEVANAGARI = re.compile(r"[\u0900-\u097f]")
@@ -53,8 +56,10 @@ def every_text(defn: TemplateDef, language: str) -> list[str]:
 
 
 def test_the_registry_ships_exactly_the_agreed_messages() -> None:
-    assert set(REGISTRY) == TEMPLATE_KEYS | SERVICE_KEYS
-    assert {key for key, defn in REGISTRY.items() if defn.template} == TEMPLATE_KEYS
+    assert set(REGISTRY) == TEMPLATE_KEYS | MARKETING_KEYS | SERVICE_KEYS
+    assert {key for key, defn in REGISTRY.items() if defn.template} == (
+        TEMPLATE_KEYS | MARKETING_KEYS
+    )
 
 
 @pytest.mark.parametrize("defn", DEFINITIONS, ids=lambda d: d.key)
@@ -66,10 +71,16 @@ def test_every_message_is_written_in_every_language_and_has_a_freeform_version(
 
 
 @pytest.mark.parametrize("defn", DEFINITIONS, ids=lambda d: d.key)
-def test_templates_are_utility_and_named_after_their_key(defn: TemplateDef) -> None:
+def test_templates_are_utility_but_for_marketing_ones_and_named_after_their_key(
+    defn: TemplateDef,
+) -> None:
     assert defn.name == f"ot_{defn.key}"
     assert re.fullmatch(r"[a-z0-9_]{1,512}", defn.name)
-    assert defn.category == "UTILITY"
+    assert defn.category == ("MARKETING" if defn.key in MARKETING_KEYS else "UTILITY")
+
+
+def test_only_the_marketing_templates_are_broadcastable() -> None:
+    assert {key for key, defn in REGISTRY.items() if broadcastable(defn)} == MARKETING_KEYS
 
 
 @pytest.mark.parametrize(("defn", "language"), WORDINGS)
@@ -154,7 +165,10 @@ def test_the_stop_and_start_replies_say_how_to_undo_them(language: str) -> None:
         assert REGISTRY[key].texts[language].footer is None
 
 
-@pytest.mark.parametrize(("defn", "language"), WORDINGS)
+@pytest.mark.parametrize(
+    ("defn", "language"),
+    [p for p in WORDINGS if p.values[0].key not in MARKETING_KEYS],  # type: ignore[union-attr]
+)
 def test_no_utility_text_promotes_anything(defn: TemplateDef, language: str) -> None:
     assert defn.category == "UTILITY"
     for text in every_text(defn, language):

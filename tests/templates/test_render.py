@@ -490,4 +490,4 @@ def test_a_definition_whose_placeholders_do_not_match_its_parameters_is_refused(
 
 def test_every_language_is_covered_by_the_render_matrix() -> None:
     assert {p.values[1] for p in EVERY} == set(LANGUAGES)
-    assert len(EVERY) == 25 * 5 * 2 + 2 * 5
+    assert len(EVERY) == 27 * 5 * 2 + 2 * 5

@@ -41,7 +41,7 @@ from tests.templates.conftest import (
 pytestmark = pytest.mark.database
 
 HANDLE = "4::sample-invoice-pdf"
-TEMPLATES = sum(len(d.languages) for d in REGISTRY.values() if d.template)  # 25 keys × 5
+TEMPLATES = sum(len(d.languages) for d in REGISTRY.values() if d.template)  # 27 keys × 5
 INVOICE = "ot_order_confirmed_invoice"
 
 
@@ -78,7 +78,11 @@ async def test_push_submits_every_template_in_every_language_and_records_it(
     recorded = await rows(session)
     assert len(recorded) == TEMPLATES
     assert {row.status for row in recorded.values()} == {"PENDING"}
-    assert {row.category for row in recorded.values()} == {"UTILITY"}
+    assert {row.category for row in recorded.values()} == {"UTILITY", "MARKETING"}
+    assert {name for (name, _), row in recorded.items() if row.category == "MARKETING"} == {
+        "ot_offer",
+        "ot_back_in_stock",
+    }
     at_meta = {(t["name"], t["language"]): t["id"] for t in sandbox_templates(sandbox)}
     assert {key: row.meta_id for key, row in recorded.items()} == {
         key: meta_id for key, meta_id in at_meta.items() if key[0].startswith("ot_")

@@ -15,7 +15,11 @@ class Contact(Base):
     """A customer of one store, known by their WhatsApp number."""
 
     __tablename__ = "contacts"
-    __table_args__ = (UniqueConstraint("store_id", "phone"),)
+    __table_args__ = (
+        UniqueConstraint("store_id", "phone"),
+        # A store's contacts in id order: paging them (broadcast audiences) is one range read.
+        Index("ix_contacts_store_id_id", "store_id", "id"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     store_id: Mapped[str] = mapped_column(ForeignKey("stores.id", ondelete="CASCADE"))

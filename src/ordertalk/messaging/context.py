@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 
 import phonenumbers
 from babel import Locale, UnknownLocaleError
+from phonenumbers import COUNTRY_CODE_TO_REGION_CODE
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -14,18 +16,36 @@ from ordertalk.commerce.models import Order, Refund, Return, Shipment, TimelineE
 from ordertalk.contacts.models import Contact
 from ordertalk.messaging.models import OutboundMessage
 from ordertalk.stores.models import Store
-from ordertalk.templates.registry import REGISTRY
+from ordertalk.templates.registry import BROADCAST_FIELDS, REGISTRY
 from ordertalk.templates.render import RenderContext
 from ordertalk.web.links import short_url
 
 
 def locale_for(language: str, phone: str) -> str:
     """A Babel locale from the contact's language and their number's country ("hi" → "hi_IN")."""
-    base = language.replace("-", "_")
+    return _locale_in(language.replace("-", "_"), region_of(phone))
+
+
+def region_of(phone: str) -> str | None:
+    """The region of an E.164 number, as phonenumbers would say from the parsed number; from the
+    calling code alone when only one region uses it (+91), without parsing (a broadcast asks
+    this once per recipient)."""
+    national = phone[1:]
+    if phone.startswith("+") and national.isdigit():
+        for length in (1, 2, 3):  # calling codes are prefix-free: the first one found is it
+            regions = COUNTRY_CODE_TO_REGION_CODE.get(int(national[:length]))
+            if regions is not None:
+                if len(regions) == 1 and 2 <= len(national) - length <= 17:
+                    return regions[0]
+                break
     try:
-        region = phonenumbers.region_code_for_number(phonenumbers.parse(phone))
+        return phonenumbers.region_code_for_number(phonenumbers.parse(phone))
     except phonenumbers.NumberParseException:
-        region = None
+        return None
+
+
+@functools.lru_cache(maxsize=1024)
+def _locale_in(base: str, region: str | None) -> str:
     if "_" not in base and region:
         try:
             Locale.parse(f"{base}_{region}")
@@ -54,6 +74,15 @@ async def _reason(session: AsyncSession, message: OutboundMessage) -> str | None
         .limit(1)
     )
     return detail
+
+
+def broadcast_values(params: dict[str, object]) -> dict[str, str]:
+    """The values a broadcast gave its messages (`offer`, `product`, `shop_url`), from a row's
+    params; they fill the RenderContext fields of the same names."""
+    given = params.get("values")
+    if not isinstance(given, dict):
+        return {}
+    return {name: str(given[name]) for name in BROADCAST_FIELDS if given.get(name) is not None}
 
 
 def carries_tracking_link(intent: str) -> bool:
@@ -106,6 +135,7 @@ async def render_context(
         )
     if shipment is not None and order is not None:
         ref = f"{order.external_id}/{shipment.id}"
+    values = broadcast_values(message.params)
     return RenderContext(
         store_name=store.name,
         locale=locale_for(contact.language, contact.phone),
@@ -123,4 +153,7 @@ async def render_context(
         reason=reason,
         invoice_url=order.invoice_url if order else None,
         status_url=order.status_url if order else None,
+        offer=values.get("offer"),
+        product=values.get("product"),
+        shop_url=values.get("shop_url"),
     )

@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import JSON, String, cast, literal, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ordertalk.db import insert_or_ignore, utcnow
+from ordertalk.contacts.models import Contact
+from ordertalk.db import UtcDateTime, insert_or_ignore, utcnow
 from ordertalk.messaging.models import MessageEvent, OutboundMessage
 from ordertalk.messaging.states import MessageState
 from ordertalk.policy.decisions import Purpose, Reason
@@ -57,6 +59,50 @@ async def enqueue(
             OutboundMessage.store_id == store_id, OutboundMessage.dedup_key == values["dedup_key"]
         )
     )
+
+
+async def enqueue_each(
+    session: AsyncSession,
+    contact_ids: list[int],
+    *,
+    store_id: str,
+    intent: str,
+    purpose: Purpose,
+    dedup_prefix: str,
+    not_before: datetime,
+    params: dict[str, Any],
+) -> list[int]:
+    """The same message to each of these contacts of the store, dedup key `<dedup_prefix><contact
+    id>`, skipping any contact whose message exists already; the contact ids of those added.
+
+    One INSERT … SELECT for them all: only the ids travel, the database writes the rows, and
+    RETURNING names exactly the ones it inserted.
+    """
+    if not contact_ids:
+        return []
+    rows = select(
+        literal(store_id),
+        Contact.id,
+        literal(intent),
+        literal(purpose.value),
+        literal(dedup_prefix) + cast(Contact.id, String),
+        literal(MessageState.SCHEDULED.value),
+        literal(not_before, UtcDateTime()),
+        literal(0),
+        literal(params, JSON()),
+        literal(utcnow(), UtcDateTime()),
+    ).where(Contact.store_id == store_id, Contact.id.in_(contact_ids))
+    columns = ["store_id", "contact_id", "intent", "purpose", "dedup_key", "state",
+               "not_before", "tries", "params", "created_at"]  # fmt: skip
+    table = OutboundMessage.__table__
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    statement = (
+        dialect.insert(table)
+        .from_select(columns, rows, include_defaults=False)
+        .on_conflict_do_nothing(index_elements=["store_id", "dedup_key"])
+        .returning(table.c.contact_id)
+    )
+    return [int(contact_id) for contact_id in await session.scalars(statement)]
 
 
 def note(

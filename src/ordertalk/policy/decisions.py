@@ -39,6 +39,7 @@ class Reason(StrEnum):
     WITHDRAWN = "withdrawn"  # the reason for a scheduled message has gone (paid, delivered…)
     TEMPLATE_REJECTED = "template_rejected"
     EXPIRED = "expired"  # deferred for too long to still be useful
+    RENDER_FAILED = "render_failed"  # a value WhatsApp would refuse (a broadcast skips it)
     # defer
     QUIET_HOURS = "quiet_hours"
     MESSAGING_LIMIT = "messaging_limit"

@@ -35,8 +35,17 @@ PARAM_FIELDS = frozenset(
         "event_time",
         "reason",
         "status_url",
+        "offer",
+        "product",
+        "shop_url",
     }
 )
+
+BROADCAST_FIELDS = frozenset({"offer", "product", "shop_url"})
+"""The fields a broadcast's `params` give, the same for every recipient (RenderContext has them)."""
+
+# What a broadcast knows of each recipient without an order: their name and the store's.
+_RECIPIENT_FIELDS = frozenset({"customer_name", "store_name"})
 
 
 @dataclass(frozen=True)
@@ -120,6 +129,7 @@ def _define(
     buttons: tuple[Button, ...] = (),
     document_header: bool = False,
     template: bool = True,
+    category: Category = "UTILITY",
 ) -> TemplateDef:
     unknown = set(params) - PARAM_FIELDS
     if unknown:
@@ -127,7 +137,7 @@ def _define(
     return TemplateDef(
         key=key,
         name=f"ot_{key}",
-        category="UTILITY",
+        category=category,
         params=params,
         texts=_wordings(key),
         buttons=buttons,
@@ -221,6 +231,18 @@ _DEFINITIONS: tuple[TemplateDef, ...] = (
         buttons=(_quick("fb:rate"),),
     ),
     _define(
+        "offer",
+        ("customer_name", "store_name", "offer", "shop_url"),
+        "Broadcast: an offer or a new collection, in the merchant's words, with a link.",
+        category="MARKETING",
+    ),
+    _define(
+        "back_in_stock",
+        ("customer_name", "product", "store_name", "shop_url"),
+        "Broadcast: a product is back in stock, with a link to it.",
+        category="MARKETING",
+    ),
+    _define(
         "optout_confirmed",
         ("store_name",),
         "Service reply to STOP: what stopped and how to resume.",
@@ -236,6 +258,17 @@ _DEFINITIONS: tuple[TemplateDef, ...] = (
 
 REGISTRY: dict[str, TemplateDef] = {defn.key: defn for defn in _DEFINITIONS}
 """Every message intent by key."""
+
+
+def broadcastable(defn: TemplateDef) -> bool:
+    """Whether a broadcast can send it: a template whose every value comes from the recipient,
+    the store or the broadcast's params (no order, no buttons that name one)."""
+    return (
+        defn.template
+        and not defn.buttons
+        and not defn.document_header
+        and set(defn.params) <= _RECIPIENT_FIELDS | BROADCAST_FIELDS
+    )
 
 
 # --- promotion check ----------------------------------------------------------------------------

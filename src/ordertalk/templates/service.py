@@ -97,6 +97,9 @@ def sample_context(language: str) -> RenderContext:
         reason=texts.SAMPLE_REASONS.get(language, texts.SAMPLE_REASONS["en"]),
         invoice_url="https://shop.example.com/invoices/1042.pdf",
         status_url="https://shop.example.com/orders/1042",
+        offer=texts.SAMPLE_OFFERS.get(language, texts.SAMPLE_OFFERS["en"]),
+        product=texts.SAMPLE_PRODUCTS.get(language, texts.SAMPLE_PRODUCTS["en"]),
+        shop_url="https://shop.example.com/new",
     )
 
 

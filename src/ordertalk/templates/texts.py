@@ -2,19 +2,26 @@
 
 Rules every body follows (checked by tests/templates): placeholders ``{{1}}..{{n}}`` appear in
 ascending order, never at the very start or end and never next to each other; no promotion of
-any kind (utility templates that sell get re-categorised as marketing by Meta); the customer is
-greeted by name, and a missing name reads naturally with the neutral fallback below.
+any kind outside the marketing bodies (utility templates that sell get re-categorised as
+marketing by Meta); the customer is greeted by name, and a missing name reads naturally with the
+neutral fallback below.
 """
 
 from __future__ import annotations
 
+from ordertalk.templates.texts_marketing import MARKETING_BODIES
 from ordertalk.templates.texts_orders import ORDER_BODIES
 from ordertalk.templates.texts_returns import RETURN_BODIES
 from ordertalk.templates.texts_shipping import SHIPPING_BODIES
 
 LANGUAGES: tuple[str, ...] = ("en", "hi", "es", "pt_BR", "id")
 
-BODIES: dict[str, dict[str, str]] = {**ORDER_BODIES, **SHIPPING_BODIES, **RETURN_BODIES}
+BODIES: dict[str, dict[str, str]] = {
+    **ORDER_BODIES,
+    **SHIPPING_BODIES,
+    **RETURN_BODIES,
+    **MARKETING_BODIES,
+}
 
 # Every template ends with how to stop updates (the STOP keyword works in every language).
 FOOTERS: dict[str, str] = {
@@ -135,4 +142,19 @@ SAMPLE_REASONS: dict[str, str] = {
     "es": "Cliente ausente",
     "pt_BR": "Destinatário ausente",
     "id": "Penerima tidak di tempat",
+}
+# A broadcast's own values, as the examples Meta's reviewers see for the marketing templates.
+SAMPLE_OFFERS: dict[str, str] = {
+    "en": "our monsoon collection, with 20% off until Sunday",
+    "hi": "हमारा मानसून कलेक्शन, रविवार तक 20% छूट के साथ",
+    "es": "nuestra colección de otoño, con 20% de descuento hasta el domingo",
+    "pt_BR": "nossa coleção de inverno, com 20% de desconto até domingo",
+    "id": "koleksi musim hujan kami, diskon 20% sampai hari Minggu",
+}
+SAMPLE_PRODUCTS: dict[str, str] = {
+    "en": "the Assam tea gift box",
+    "hi": "असम चाय गिफ़्ट बॉक्स",
+    "es": "la caja de regalo de té Assam",
+    "pt_BR": "a caixa de presente de chá Assam",
+    "id": "kotak hadiah teh Assam",
 }

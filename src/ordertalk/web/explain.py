@@ -21,6 +21,7 @@ REASONS: dict[str, str] = {
     Reason.WITHDRAWN: "its reason went away (paid, delivered, cancelled…) before it was due",
     Reason.TEMPLATE_REJECTED: "Meta rejected the template",
     Reason.EXPIRED: "it waited too long to still be useful",
+    Reason.RENDER_FAILED: "the message could not be written for this customer",
     Reason.QUIET_HOURS: "the customer's quiet hours: it waits until morning",
     Reason.MESSAGING_LIMIT: "today's limit of customers reached outside the window: it waits",
     Reason.TEMPLATE_NOT_APPROVED: "the template is not approved (pending, paused or disabled)",

@@ -1,0 +1,1 @@
+"""broadcasts: one template to many of a store's contacts, planned into the outbox."""
