@@ -105,8 +105,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # Webhooks are kept and acknowledged by the request, applied by the applier; every
         # process that takes them applies them (`serve --no-worker` too), leases share the work.
         app.state.whatsapp_signers = Signers()
-        app.state.whatsapp_intake = Intake(app.state.sessions)
-        applier = WebhookApplier(app.state.sessions, on_planned=dispatcher.wake)
+        turn = asyncio.Lock() if engine.dialect.name == "sqlite" else None
+        app.state.whatsapp_intake = Intake(app.state.sessions, write_turn=turn)
+        applier = WebhookApplier(app.state.sessions, on_planned=dispatcher.wake, write_turn=turn)
         app.state.whatsapp_applier = applier
         stop = asyncio.Event()
         workers = (

@@ -11,8 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from ordertalk.config import Settings
 
 
-def get_settings_dep(request: Request) -> Settings:
-    """The settings the app was built with."""
+async def get_settings_dep(request: Request) -> Settings:
+    """The settings the app was built with (async: a plain `def` would cost every request a
+    hop to a worker thread and back)."""
     settings: Settings = request.app.state.settings
     return settings
 

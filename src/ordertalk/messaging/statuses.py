@@ -38,19 +38,24 @@ _STAMP = {
 }
 
 
+# The outbox rows a batch of statuses names by wamid, keyed by (store id, wamid).
+KnownRows = dict[tuple[str, str], OutboundMessage]
+
+
 async def lock_status_rows(
     session: AsyncSession, found: Sequence[tuple[str, MessageStatus]]
-) -> None:
-    """Lock every outbox row these (store id, status) pairs may name, in id order, before any
-    of them is applied.
+) -> KnownRows:
+    """Load (and lock) every outbox row these (store id, status) pairs may name, in id order,
+    in one query, before any of them is applied; the rows named by wamid are returned.
 
     The dispatcher records a batch holding its rows' locks in id order, while a webhook's
     statuses come in any order: taking their locks one by one, a webhook and the dispatcher
     (or two webhooks) could each hold a row the other waits for, and PostgreSQL would abort
-    one of them (the webhook answered 503, its statuses late). SQLite has one writer at a time.
+    one of them (the webhook answered 503, its statuses late). SQLite has one writer at a time
+    (the caller holds its write lock). Loading them together also spares a query per status.
     """
-    if not found or session.get_bind().dialect.name != "postgresql":
-        return
+    if not found:
+        return {}
     wamids: dict[str, set[str]] = defaultdict(set)
     ids: dict[str, set[int]] = defaultdict(set)
     for store_id, status in found:
@@ -65,9 +70,10 @@ async def lock_status_rows(
         )
         for store_id in wamids
     ]
-    await session.execute(
-        select(OutboundMessage.id).where(or_(*named)).order_by(OutboundMessage.id).with_for_update()
+    rows = await session.scalars(
+        select(OutboundMessage).where(or_(*named)).order_by(OutboundMessage.id).with_for_update()
     )
+    return {(m.store_id, m.wamid): m for m in rows if m.wamid is not None}
 
 
 async def find_message(
@@ -112,14 +118,21 @@ async def find_message(
 
 
 async def apply_status(
-    session: AsyncSession, store_id: str, status: MessageStatus, now: datetime
+    session: AsyncSession,
+    store_id: str,
+    status: MessageStatus,
+    now: datetime,
+    known: KnownRows | None = None,
 ) -> bool:
     """Apply one status; False when it is for a message we do not know (logged, ignored).
 
+    `known`: rows `lock_status_rows` already loaded and locked for this transaction.
     A status that moves the message forward, or a failure that ends it, is announced to the
     store's endpoints as `message.status` (once per message and status).
     """
-    message = await find_message(session, store_id, status)
+    message = (known or {}).get((store_id, status.id)) or await find_message(
+        session, store_id, status
+    )
     if message is None:
         log.info("status %s for an unknown message; ignored", status.status)
         return False

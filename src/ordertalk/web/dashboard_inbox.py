@@ -60,7 +60,7 @@ class _Chosen:
     label: str = ""
 
 
-def _chosen(state: Filter = "", assignee: Filter = "", label: Filter = "") -> _Chosen:
+async def _chosen(state: Filter = "", assignee: Filter = "", label: Filter = "") -> _Chosen:
     return _Chosen(state, assignee, label)
 
 

@@ -166,9 +166,9 @@ async def process_webhooks(
                 log.info("status for a number no store owns; ignored")
                 continue
             found.append((store.id, status))
-    await lock_status_rows(session, found)
+    known = await lock_status_rows(session, found)
     for store_id, status in found:
-        processed.statuses += await apply_status(session, store_id, status, now)
+        processed.statuses += await apply_status(session, store_id, status, now, known)
     for payload, allowed in batch:
         await _apply_the_rest(session, stores, payload, allowed, now, processed)
     await session.flush()
