@@ -107,15 +107,22 @@ async def _dispatch(database_url: str, sandbox_url: str, sends: int) -> float:
     sessions = session_factory(engine)
     pool = ClientPool(Settings(graph_base_url=sandbox_url))
     dispatcher = Dispatcher(sessions, pool, config=DispatchConfig())
+    accepted_rows = select(func.count()).where(OutboundMessage.wamid.is_not(None))
+    stop = asyncio.Event()
     try:
         started = time.perf_counter()
-        while await dispatcher.run_once():
-            pass
+        # The dispatcher's own loop, as `ordertalk worker` runs it (passes overlap by one).
+        running = asyncio.create_task(dispatcher.run(stop))
+        accepted = 0
+        while accepted < sends and not running.done():
+            await asyncio.sleep(0.05)
+            async with sessions() as session:
+                accepted = int(await session.scalar(accepted_rows) or 0)
+            if time.perf_counter() - started > 600:
+                break
         elapsed = time.perf_counter() - started
-        async with sessions() as session:
-            accepted = await session.scalar(
-                select(func.count()).where(OutboundMessage.wamid.is_not(None))
-            )
+        stop.set()
+        await running
         if accepted != sends:
             raise RuntimeError(f"only {accepted} of {sends} messages were accepted")
         return elapsed

@@ -176,8 +176,15 @@ async def _paced(port: int, requests: list[tuple[str, bytes]], rate: float) -> d
     return sent
 
 
-async def run(backend: str, sustained: int, paced: int, rate: float = 80.0) -> E2eRun:
-    """`sustained` events as fast as they are taken, then `paced` events at `rate`/s."""
+async def run(
+    backend: str, sustained: int, paced: int, rate: float = 80.0, split: bool = False
+) -> E2eRun:
+    """`sustained` events as fast as they are taken, then `paced` events at `rate`/s.
+
+    `split`: scaled out as DESIGN's deployment is, `serve --no-worker` on core 0 and
+    `ordertalk worker` on core 1 (beside the sandbox and the load generator), instead of one
+    `serve` doing everything on core 0.
+    """
     port = free_port()
     host = f"127.0.0.1:{port}"
     async with sandbox(f"http://{host}/webhooks/whatsapp", core=1) as box:
@@ -189,12 +196,18 @@ async def run(backend: str, sustained: int, paced: int, rate: float = 80.0) -> E
             "ORDERTALK_LOG_LEVEL": "WARNING",
             "ORDERTALK_WHATSAPP_APP_SECRET": APP_SECRET,
         }
-        command = [sys.executable, "-m", "ordertalk.cli_entry", "serve", "--port", str(port)]
-        # Its log is kept beside the database, for when a run goes wrong.
-        with (folder / "serve.err").open("w") as log:
-            process = subprocess.Popen(
-                [*pinned(0), *command], env=env, stdout=subprocess.DEVNULL, stderr=log
-            )
+        ordertalk = [sys.executable, "-m", "ordertalk.cli_entry"]
+        command = [*ordertalk, "serve", "--port", str(port)]
+        commands = [[*pinned(0), *command]]
+        if split:
+            commands = [[*pinned(0), *command, "--no-worker"], [*pinned(1), *ordertalk, "worker"]]
+        # Their logs are kept beside the database, for when a run goes wrong.
+        processes = []
+        for n, argv in enumerate(commands):
+            with (folder / f"ordertalk-{n}.err").open("w") as log:
+                processes.append(
+                    subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=log)
+                )
         try:
             await wait_healthy(f"http://{host}/healthz")
             burst = [_event("S", i, host, key)[1] for i in range(sustained)]
@@ -215,5 +228,7 @@ async def run(backend: str, sustained: int, paced: int, rate: float = 80.0) -> E
             ]
             return E2eRun(sustained, sustained_s, latencies)
         finally:
-            process.terminate()
-            process.wait(timeout=20)
+            for process in processes:
+                process.terminate()
+            for process in processes:
+                process.wait(timeout=20)

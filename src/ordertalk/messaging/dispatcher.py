@@ -225,35 +225,54 @@ class Dispatcher:
         self._wake.set()
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Dispatch until `stop` is set; errors in a pass are logged, never fatal."""
+        """Dispatch until `stop` is set; errors in a pass are logged, never fatal.
+
+        Passes overlap by one: while a batch's sends are under way (waiting on the Cloud API
+        most of the time), the next batch is claimed and prepared, and is sent once they are
+        done. At most two batches are held at once; stopping finishes the batch being sent.
+        """
         pause = self.config.limiter_retry
-        while not stop.is_set():
-            try:
-                handled = await self.run_once()
-            except LimiterUnavailable as exc:
-                log.warning(
-                    "rate limiter unavailable, nothing sent; retrying in %gs: %s", pause, exc
+        sending: asyncio.Task[None] | None = None
+        try:
+            while not stop.is_set():
+                try:
+                    ids, jobs = await self._begin()
+                    if sending is not None:
+                        previous, sending = sending, None
+                        await previous  # its LimiterUnavailable, if any, is raised here
+                    if jobs:
+                        sending = asyncio.create_task(self._finish(jobs))
+                    handled = len(ids)
+                except LimiterUnavailable as exc:
+                    log.warning(
+                        "rate limiter unavailable, nothing sent; retrying in %gs: %s", pause, exc
+                    )
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(stop.wait(), pause)
+                    pause = min(pause * 2, self.config.limiter_retry_max)
+                    continue
+                except Exception:
+                    log.exception("dispatch pass failed; retrying")
+                    handled = 0
+                pause = self.config.limiter_retry
+                if handled:
+                    continue
+                if sending is not None:  # nothing new came due: let the last batch finish
+                    continue
+                self._wake.clear()
+                waiter = asyncio.create_task(self._wake.wait())
+                stopper = asyncio.create_task(stop.wait())
+                await asyncio.wait(
+                    {waiter, stopper},
+                    timeout=self.config.poll_interval,
+                    return_when=asyncio.FIRST_COMPLETED,
                 )
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), pause)
-                pause = min(pause * 2, self.config.limiter_retry_max)
-                continue
-            except Exception:
-                log.exception("dispatch pass failed; retrying")
-                handled = 0
-            pause = self.config.limiter_retry
-            if handled:
-                continue
-            self._wake.clear()
-            waiter = asyncio.create_task(self._wake.wait())
-            stopper = asyncio.create_task(stop.wait())
-            await asyncio.wait(
-                {waiter, stopper},
-                timeout=self.config.poll_interval,
-                return_when=asyncio.FIRST_COMPLETED,
-            )
-            waiter.cancel()
-            stopper.cancel()
+                waiter.cancel()
+                stopper.cancel()
+        finally:
+            if sending is not None:
+                with contextlib.suppress(Exception):
+                    await sending
 
     async def run_once(self) -> int:
         """One pass; the number of rows it handled.
@@ -261,24 +280,32 @@ class Dispatcher:
         Raises LimiterUnavailable when the rate limiter could not be asked; the rows it held
         are left to be sent later (none was sent without the limiter's token).
         """
+        ids, jobs = await self._begin()
+        if jobs:
+            await self._finish(jobs)
+        return len(ids)
+
+    async def _begin(self) -> tuple[list[int], list[_Job]]:
+        """Claim due rows and prepare them (each decided, rendered and marked sending)."""
         now = self.clock()
         ids = await self._claim(now)
         if not ids:
-            return 0
+            return ids, []
         try:
-            jobs = await self._prepare(ids, now)
+            return ids, await self._prepare(ids, now)
         except LimiterUnavailable:
             # Nothing of the pass was kept (its transaction rolled back): free the rows at once
             # rather than when their lease runs out.
             await self._release(ids)
             raise
-        if jobs:
-            results = await self._send_all(jobs)
-            await self._record(results)
-            for _, result in results:
-                if isinstance(result, LimiterUnavailable):
-                    raise result
-        return len(ids)
+
+    async def _finish(self, jobs: list[_Job]) -> None:
+        """Send prepared jobs and record what each send answered."""
+        results = await self._send_all(jobs)
+        await self._record(results)
+        for _, result in results:
+            if isinstance(result, LimiterUnavailable):
+                raise result
 
     async def _release(self, ids: list[int]) -> None:
         async with self.sessions() as session:
