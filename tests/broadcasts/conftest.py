@@ -30,6 +30,7 @@ from ordertalk.templates.service import apply_template_update
 from ordertalk.whatsapp.webhook_types import TemplateStatusUpdate
 from tests.api_support import new_store
 from tests.database import fresh_database
+from tests.messaging.conftest import rig  # noqa: F401  (the dispatcher's rig, for test_send)
 
 OFFER = {"offer": "20% off the monsoon collection", "shop_url": "https://chai.example/monsoon"}
 

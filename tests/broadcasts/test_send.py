@@ -3,8 +3,6 @@ each customer's language, to the sandbox's phones; a customer without consent ge
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
 from sqlalchemy import select
 
@@ -12,13 +10,11 @@ from ordertalk.broadcasts.planner import BroadcastPlanner
 from ordertalk.broadcasts.schemas import BroadcastIn
 from ordertalk.broadcasts.service import create_broadcast
 from ordertalk.contacts.service import ConsentSource, record_consent, upsert_contact
-from ordertalk.db import create_engine, session_factory, utcnow
+from ordertalk.db import utcnow
 from ordertalk.messaging.models import OutboundMessage
 from ordertalk.policy.decisions import Purpose
 from ordertalk.stores.models import Store
 from tests.broadcasts.conftest import OFFER
-from tests.conftest import Sandbox
-from tests.e2e.harness import _prepare_store
 from tests.messaging.test_dispatcher import Rig
 
 pytestmark = pytest.mark.database
@@ -29,25 +25,6 @@ CUSTOMERS = {
     "14155552671": ("en", True),
     "5511987654321": ("pt_BR", None),
 }
-
-
-@pytest.fixture
-async def rig(database_url: str, sandbox: Sandbox) -> AsyncIterator[Rig]:
-    """A store on the sandbox, every template (the marketing ones too) pushed and approved."""
-    store_id, _ = await _prepare_store(database_url, sandbox)
-    engine = create_engine(database_url)
-    rig = Rig(engine, session_factory(engine), sandbox, store_id)
-
-    async def approved() -> bool:
-        return await rig.pending_templates() == 0
-
-    try:
-        await rig.wait(approved, "template approvals")
-        yield rig
-    finally:
-        for pool in rig.pools:
-            await pool.aclose()
-        await engine.dispose()
 
 
 async def test_a_broadcast_reaches_each_consenting_customer_in_their_language(rig: Rig) -> None:

@@ -24,6 +24,7 @@ from ordertalk.commerce.models import Order
 from ordertalk.config import Settings
 from ordertalk.contacts.models import Contact
 from ordertalk.db import utcnow
+from ordertalk.idle import until_woken
 from ordertalk.journeys.service import expires_at, relevance, respects_quiet_hours
 from ordertalk.messaging.announce import announce_status
 from ordertalk.messaging.clients import ClientPool, NotConnected
@@ -260,15 +261,7 @@ class Dispatcher:
                 if sending is not None:  # nothing new came due: let the last batch finish
                     continue
                 self._wake.clear()
-                waiter = asyncio.create_task(self._wake.wait())
-                stopper = asyncio.create_task(stop.wait())
-                await asyncio.wait(
-                    {waiter, stopper},
-                    timeout=self.config.poll_interval,
-                    return_when=asyncio.FIRST_COMPLETED,
-                )
-                waiter.cancel()
-                stopper.cancel()
+                await until_woken(self._wake, stop, self.config.poll_interval)
         finally:
             if sending is not None:
                 with contextlib.suppress(Exception):

@@ -20,6 +20,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ordertalk.db import utcnow
+from ordertalk.idle import until_woken
 from ordertalk.whatsapp.webhooks import parse_webhook
 from ordertalk.whatsapp_webhooks.models import WhatsAppWebhookEvent
 from ordertalk.whatsapp_webhooks.process import Processed, process_webhooks
@@ -77,16 +78,7 @@ class WebhookApplier:
                 handled = 0
             if handled:
                 continue
-            with contextlib.suppress(TimeoutError):
-                waiter = asyncio.create_task(self._wake.wait())
-                stopper = asyncio.create_task(stop.wait())
-                await asyncio.wait(
-                    {waiter, stopper},
-                    timeout=self.config.poll_interval,
-                    return_when=asyncio.FIRST_COMPLETED,
-                )
-                waiter.cancel()
-                stopper.cancel()
+            await until_woken(self._wake, stop, self.config.poll_interval)
 
     async def run_once(self) -> int:
         """One pass: the number of events claimed (applied, or kept aside with their error)."""
