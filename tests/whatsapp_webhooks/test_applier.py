@@ -14,6 +14,7 @@ import json
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -276,3 +277,47 @@ async def test_the_number_of_kept_events_matches_the_distinct_bodies(shop: Shop)
     [event] = await events(shop)
     assert event.processed_at is not None
     assert event.attempts == 1  # applied once, however often it was delivered
+
+
+async def test_an_event_that_failed_many_times_is_never_given_up(shop: Shop) -> None:
+    broken = b'{"object": "whatsapp_business_account", "entry": 7}'
+    async with shop.client.sessions() as session:
+        await keep(
+            session,
+            [
+                describe(status_webhook("wamid.applier-0"), frozenset({shop.store_id})),
+                Incoming(
+                    raw=broken,
+                    digest=hashlib.sha256(broken).hexdigest(),
+                    signers=frozenset({shop.store_id}),
+                    phone_number_id=NUMBER,
+                    fields="messages",
+                    statuses=0,
+                    messages=0,
+                ),
+            ],
+        )
+        # Both failed 50 times already (the first, say, while a bug was deployed).
+        for event in await session.scalars(select(WhatsAppWebhookEvent)):
+            event.attempts, event.error = 50, "RuntimeError"
+        await session.commit()
+    before = utcnow()
+
+    def tried_again(event: WhatsAppWebhookEvent) -> bool:
+        # Applied, or failed again with this attempt's own error (a claim alone changes neither).
+        return event.processed_at is not None or event.error == "WebhookParseError"
+
+    # Their errors say they are set aside: wait for the applier to have tried both again.
+    deadline = time.monotonic() + 15
+    while not all(tried_again(e) for e in await events(shop)):
+        assert time.monotonic() < deadline
+        await asyncio.sleep(0.02)
+
+    good, bad = sorted(await events(shop), key=lambda e: e.body == broken)
+    assert good.processed_at is not None  # claimed again, and applied now that it can be
+    assert (await states(shop))[0] == "delivered"
+    assert bad.processed_at is None
+    assert bad.attempts == 51
+    assert bad.lease_until is not None
+    # Tried again within the back-off's cap of 5 minutes, however many times it failed.
+    assert before < bad.lease_until <= utcnow() + timedelta(minutes=5)

@@ -4,7 +4,8 @@ Any process may run an applier (`serve`, `serve --no-worker`, `worker`): each cl
 unapplied events with a lease (SKIP LOCKED on PostgreSQL), applies them together and marks them
 applied in the same transaction. A crash leaves the lease to expire and the events to be
 claimed again; a failing batch is applied again one event at a time, so one bad event is kept
-aside with its error and retried with back-off instead of holding up the others.
+aside with its error and retried with back-off (never given up) instead of holding up the
+others.
 """
 
 from __future__ import annotations
@@ -40,9 +41,9 @@ class ApplierConfig:
     # send whose response was lost is resent if its status is not applied in the reconcile wait.
     lease: timedelta = timedelta(seconds=15)
     poll_interval: float = 1.0
-    # Claims count as attempts (a crash mid-batch must not retry forever): with back-off
-    # capped at 5 minutes, 20 attempts span more than an hour of a database coming and going.
-    max_attempts: int = 20
+    # An event is never given up (that would lose what it says): one that keeps failing is
+    # tried every `max_backoff`, and from `alarm_after` attempts on each failure is an error.
+    alarm_after: int = 20
     max_backoff: timedelta = timedelta(minutes=5)
 
 
@@ -125,7 +126,6 @@ class WebhookApplier:
                 .where(
                     WhatsAppWebhookEvent.processed_at.is_(None),
                     WhatsAppWebhookEvent.signers.is_not(None),
-                    WhatsAppWebhookEvent.attempts < cfg.max_attempts,
                     free,
                 )
                 .order_by(WhatsAppWebhookEvent.id)
@@ -171,16 +171,17 @@ class WebhookApplier:
             stored = await session.get(WhatsAppWebhookEvent, event_id)
             if stored is None:
                 return 0
-            backoff = min(timedelta(seconds=2**stored.attempts), self.config.max_backoff)
+            backoff = min(timedelta(seconds=2 ** min(stored.attempts, 12)), self.config.max_backoff)
             stored.error = error
             stored.lease_until = now + backoff
             await session.commit()
-            if stored.attempts >= self.config.max_attempts:
+            if stored.attempts >= self.config.alarm_after:
                 log.error(
-                    "webhook %s failed %d times (%s); left unapplied",
+                    "webhook %s failed %d times (%s); trying again in %s",
                     event_id,
                     stored.attempts,
                     error,
+                    backoff,
                 )
             else:
                 log.warning("webhook %s failed (%s); trying again in %s", event_id, error, backoff)
