@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import insert, inspect, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ordertalk.contacts.keywords import Keyword, match_button_payload, match_keyword
@@ -26,6 +26,7 @@ from ordertalk.contacts.service import (
 from ordertalk.conversations.bot import handle_inbound
 from ordertalk.db import lock_for_update
 from ordertalk.errors import InvalidInput
+from ordertalk.messaging.models import MessageEvent
 from ordertalk.messaging.outbox import enqueue
 from ordertalk.messaging.statuses import apply_status, lock_status_rows
 from ordertalk.policy.decisions import Purpose
@@ -169,10 +170,43 @@ async def process_webhooks(
     known = await lock_status_rows(session, found)
     for store_id, status in found:
         processed.statuses += await apply_status(session, store_id, status, now, known)
+    await _write_events_at_once(session)
     for payload, allowed in batch:
         await _apply_the_rest(session, stores, payload, allowed, now, processed)
     await session.flush()
     return processed
+
+
+async def _write_events_at_once(session: AsyncSession) -> None:
+    """Write the message events the statuses noted with one executemany.
+
+    The ORM inserts new rows one statement each on SQLite (it must read each new id back, and
+    SQLite cannot say which id went to which row of a batch): 200 statements for 200 statuses.
+    Nothing reads these events back in this transaction, so they need no ids.
+    """
+    # In the order they were noted, as the ORM would have written them (ids keep that order).
+    events = sorted(
+        (obj for obj in session.new if isinstance(obj, MessageEvent)),
+        key=lambda event: inspect(event).insert_order or 0,
+    )
+    if not events:
+        return
+    now = datetime.now(UTC)
+    rows = [
+        {
+            "message_id": event.message_id,
+            "at": event.at or now,
+            "kind": event.kind,
+            "outcome": event.outcome,
+            "reason": event.reason,
+            "until": event.until,
+            "detail": event.detail,
+        }
+        for event in events
+    ]
+    for event in events:
+        session.expunge(event)
+    await session.execute(insert(MessageEvent), rows)
 
 
 async def _apply_the_rest(
