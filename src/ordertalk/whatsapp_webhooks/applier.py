@@ -13,11 +13,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import Row, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ordertalk.db import utcnow
@@ -45,6 +45,32 @@ class ApplierConfig:
     # tried every `max_backoff`, and from `alarm_after` attempts on each failure is an error.
     alarm_after: int = 20
     max_backoff: timedelta = timedelta(minutes=5)
+
+
+_Event = tuple[int, bytes, list[str] | None]
+
+
+def _groups(
+    rows: Sequence[Row[int, bytes, list[str] | None, str, int]],
+) -> list[list[_Event]]:
+    """Claimed events in arrival order, as transactions: runs of statuses-only events together,
+    anything else (a customer's message, a template review, a preference) alone.
+
+    Statuses lock only outbox rows, together and in id order (as the dispatcher does), so a
+    batch of them cannot deadlock. A customer's message or a template review writes contacts,
+    conversations or template rows that API requests and `templates push` write too, in their
+    own order: in one transaction per event, as when each was applied in its own request.
+    """
+    groups: list[list[_Event]] = []
+    batched = False
+    for event_id, body, signers, fields, messages in rows:
+        statuses_only = fields == "messages" and not messages
+        if statuses_only and batched:
+            groups[-1].append((event_id, body, signers))
+        else:
+            groups.append([(event_id, body, signers)])
+        batched = statuses_only
+    return groups
 
 
 class WebhookApplier:
@@ -94,26 +120,33 @@ class WebhookApplier:
                         WhatsAppWebhookEvent.id,
                         WhatsAppWebhookEvent.body,
                         WhatsAppWebhookEvent.signers,
+                        WhatsAppWebhookEvent.fields,
+                        WhatsAppWebhookEvent.messages,
                     )
                     .where(WhatsAppWebhookEvent.id.in_(ids))
                     .order_by(WhatsAppWebhookEvent.id)
                 )
             ).all()
-        events = [(event_id, body, frozenset(signers or ())) for event_id, body, signers in rows]
-        try:
-            processed = await self._apply(events, now)
-        except Exception as exc:
-            log.warning(
-                "applying %d webhooks together failed (%s); applying them one by one",
-                len(events),
-                type(exc).__name__,
-            )
-            processed = Processed()
-            for event in events:
-                processed.messages_planned += await self._apply_alone(event, now)
+        processed = Processed()
+        for group in _groups(rows):
+            events = [
+                (event_id, body, frozenset(signers or ())) for event_id, body, signers in group
+            ]
+            try:
+                done = await self._apply(events, now)
+            except Exception as exc:
+                log.warning(
+                    "applying %d webhooks together failed (%s); applying them one by one",
+                    len(events),
+                    type(exc).__name__,
+                )
+                for event in events:
+                    processed.messages_planned += await self._apply_alone(event, now)
+                continue
+            processed.messages_planned += done.messages_planned
         if processed.messages_planned and self.on_planned is not None:
             self.on_planned()
-        return len(events)
+        return len(rows)
 
     async def _claim(self, now: datetime) -> list[int]:
         cfg = self.config
