@@ -35,17 +35,13 @@ async def until_applied(sessions: async_sessionmaker[AsyncSession], within: floa
         await asyncio.sleep(0.01)
 
 
-def until_applied_at(database_url: str, within: float = 15.0) -> None:
-    """`until_applied` for a test outside any event loop, on Ordertalk's database."""
-
-    async def wait() -> None:
-        engine = create_engine(database_url)
-        try:
-            await until_applied(session_factory(engine), within)
-        finally:
-            await engine.dispose()
-
-    asyncio.run(wait())
+async def until_applied_on(database_url: str, within: float = 15.0) -> None:
+    """`until_applied` on Ordertalk's database, from a test that has no session factory of it."""
+    engine = create_engine(database_url)
+    try:
+        await until_applied(session_factory(engine), within)
+    finally:
+        await engine.dispose()
 
 
 def outcome_at(database_url: str, event_id: int, within: float = 15.0) -> str | None:

@@ -35,7 +35,7 @@ from ordertalk.whatsapp_webhooks.service import describe, keep
 from tests.database import fresh_database
 from tests.messaging.test_statuses import WAMID, sent_message
 from tests.servers import ServerThread
-from tests.webhook_support import until_applied as wait_applied
+from tests.webhook_support import until_applied_on
 
 SECRET = "crash-app-secret"
 NUMBER = "106540352242922"
@@ -168,7 +168,7 @@ async def test_a_body_whose_applier_died_is_applied_once_its_lease_runs_out(api:
     await asyncio.sleep(1.5)
     assert await state(api.database_url, api.message_id) == "accepted"
     # ...until the lease runs out; then it is claimed again and applied, once.
-    await until_applied(api)
+    await until_applied_on(api.database_url, within=20)
     assert await state(api.database_url, api.message_id) == "delivered"
     event = await event_of(api)
     assert event.processed_at is not None
@@ -184,14 +184,6 @@ async def test_a_redelivery_of_a_kept_body_is_a_duplicate_and_applied_once(api: 
     # Kept already, so acknowledged: the applier owes it, not Meta.
     assert again.status_code == 200, again.text
     assert again.json()["duplicate"] is True
-    await until_applied(api)
+    await until_applied_on(api.database_url, within=20)
     assert await state(api.database_url, api.message_id) == "delivered"
     assert (await event_of(api)).attempts == 2
-
-
-async def until_applied(api: Api) -> None:
-    engine = create_engine(api.database_url)
-    try:
-        await wait_applied(session_factory(engine), within=20)
-    finally:
-        await engine.dispose()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -16,8 +15,6 @@ from ordertalk.stores.models import Store
 from ordertalk.whatsapp.signature import verify_challenge
 from ordertalk.whatsapp.webhooks import WebhookParseError
 from ordertalk.whatsapp_webhooks.service import describe
-
-log = logging.getLogger(__name__)
 
 router = APIRouter(prefix="/webhooks/whatsapp", tags=["whatsapp"])
 
